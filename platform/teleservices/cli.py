@@ -1,0 +1,139 @@
+"""The ``teleservices`` command: a Flask CLI group (``flask --app teleservices`` works too)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from teleservices import migrations_cli
+from teleservices.tenancy.sync import TenantFileError, sync
+
+
+def _registry() -> Any:
+    return current_app.extensions["teleservices_registry"]
+
+
+@click.group("tenants", help="Académies déclarées dans tenants/.")
+def tenants_group() -> None:
+    """Tenant commands."""
+
+
+@tenants_group.command("sync")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def tenants_sync(directory: Path | None) -> None:
+    """Create or update the academies and establishments of tenants/*.toml (idempotent)."""
+    directory = directory or Path(current_app.config["TENANTS_DIR"])
+    try:
+        report = sync(directory, set(_registry().teleservices))
+    except TenantFileError as exc:
+        for line in exc.errors:
+            click.echo(f"erreur : {line}", err=True)
+        click.echo("Aucune modification n'a été faite.", err=True)
+        sys.exit(1)
+    current_app.extensions["tenant_hosts"].forget()
+    click.echo(
+        f"Académies créées : {len(report.created)}, mises à jour : {len(report.updated)}, "
+        f"inchangées : {len(report.unchanged)} ; établissements créés : "
+        f"{report.establishments_created}, mis à jour : {report.establishments_updated}."
+    )
+    for uai in report.undeclared_establishments:
+        click.echo(f"attention : l'établissement {uai} n'est plus déclaré (conservé).")
+
+
+@click.group("plugins", help="Téléservices installés.")
+def plugins_group() -> None:
+    """Plugin commands."""
+
+
+@plugins_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@with_appcontext
+def plugins_list(as_json: bool) -> None:
+    """List the installed téléservices and their rules."""
+    registry = _registry()
+    rows = [
+        {
+            "code": t.code,
+            "label": t.label,
+            "mandatory": t.mandatory.describe(),
+            "default_open": t.default_open,
+            "requires_module": t.requires_module,
+            "audiences": sorted(a.value for a in t.audiences),
+        }
+        for t in registry.ordered()
+    ]
+    if as_json:
+        click.echo(json.dumps({"plugins": rows, "failed": registry.failed}, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['code']:<16} {row['label']:<40} obligatoire={row['mandatory']} "
+            f"ouvert_par_défaut={row['default_open']} module={row['requires_module'] or '-'}"
+        )
+    for name, reason in registry.failed.items():
+        click.echo(f"NON CHARGÉ {name}: {reason}", err=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--workers", default=2, type=int, help="gunicorn workers (production mode)")
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the platform: gunicorn in production mode, the Flask server otherwise."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["ENV"] == "production":
+        from gunicorn.app.wsgiapp import run
+
+        sys.argv = ["gunicorn", "-w", str(workers), "-b", f"{host}:{port}", "teleservices.wsgi:app"]
+        run()
+        return
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Préparer la démonstration sans lancer le serveur.")
+@click.pass_context
+@with_appcontext
+def demo(ctx: click.Context, no_serve: bool) -> None:
+    """Prepare the demo academy (tenants sync) and serve it on http://127.0.0.1:5000."""
+    ctx.invoke(tenants_sync, directory=None)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo("")
+    click.echo("Téléservices — démonstration prête.")
+    click.echo(f"  Académie de démonstration : {base}/ac-demo/")
+    if not no_serve:
+        ctx.invoke(serve, host="127.0.0.1", port=5000, workers=2)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the host's commands to the application's CLI."""
+    for command in (tenants_group, plugins_group, serve, demo):
+        app.cli.add_command(command)
+
+
+class TeleservicesGroup(FlaskGroup):
+    """The console script: our ``db`` group wins over Flask-Migrate's (it upgrades all heads)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "db":
+            return migrations_cli.db_group
+        return super().get_command(ctx, cmd_name)
+
+
+def _factory() -> Flask:
+    from teleservices.app import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of the ``teleservices`` console script."""
+    TeleservicesGroup(create_app=_factory, help="Téléservices — administration en ligne de commande.")()

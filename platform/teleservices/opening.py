@@ -1,0 +1,147 @@
+"""Open/closed state and settings of each téléservice per establishment (PLG-3, PLG-4, ADM-2).
+
+Rules, in order: a téléservice whose SIECLE module the establishment does not use is closed and
+greyed; a mandatory one (national rule or the academy's list) is open and greyed; otherwise the
+establishment's choice, or the plugin's default. Settings are kept when a téléservice is closed and
+take effect immediately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from teleservices.declarations import Teleservice
+from teleservices.extensions import db
+from teleservices.plugins import Registry
+from teleservices.tenancy.models import Academy, Establishment, EstablishmentMixin
+
+MODULE_LABELS = {
+    "notes": "Notes",
+    "evaluation": "Évaluation",
+    "vie_scolaire": "Vie scolaire",
+    "edt": "Emploi du temps",
+    "bourses": "Bourses",
+    "facturation": "Facturation",
+}
+
+
+class TeleserviceState(EstablishmentMixin, db.Model):  # type: ignore[name-defined,misc]
+    """An establishment's choice for one téléservice: open or closed, and its settings."""
+
+    __tablename__ = "teleservice_states"
+    __table_args__ = (UniqueConstraint("establishment_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60))
+    is_open: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class ServiceLockedError(ValueError):
+    """The téléservice's state is imposed (mandatory, or its SIECLE module is missing)."""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """The effective state of a téléservice in an establishment, with why it is locked."""
+
+    is_open: bool
+    locked: bool
+    reason: str = ""
+
+
+def status(
+    teleservice: Teleservice,
+    establishment: Establishment,
+    academy: Academy,
+    state: TeleserviceState | None,
+) -> ServiceStatus:
+    """Apply the opening rules to one téléservice in one establishment."""
+    module = teleservice.requires_module
+    if module and not establishment.uses_module(module):
+        label = MODULE_LABELS.get(module, module)
+        return ServiceStatus(False, True, f"Nécessite le module SIECLE « {label} »")
+    if teleservice.mandatory.applies_to(establishment.type.value):
+        return ServiceStatus(True, True, "Obligatoire au niveau national")
+    if teleservice.code in (academy.mandatory_teleservices or []):
+        return ServiceStatus(True, True, "Rendu obligatoire par l'académie")
+    if state is not None and state.is_open is not None:
+        return ServiceStatus(state.is_open, False)
+    return ServiceStatus(teleservice.default_open, False)
+
+
+def _states(establishment: Establishment) -> dict[str, TeleserviceState]:
+    rows = db.session.execute(
+        select(TeleserviceState).filter_by(establishment_id=establishment.id)
+    ).scalars()
+    return {row.code: row for row in rows}
+
+
+def statuses(
+    registry: Registry, establishment: Establishment, academy: Academy
+) -> dict[str, ServiceStatus]:
+    """The effective state of every loaded téléservice in the establishment (one query)."""
+    states = _states(establishment)
+    return {
+        code: status(ts, establishment, academy, states.get(code))
+        for code, ts in registry.teleservices.items()
+    }
+
+
+def open_codes(registry: Registry, establishment: Establishment, academy: Academy) -> list[str]:
+    return [c for c, s in statuses(registry, establishment, academy).items() if s.is_open]
+
+
+def _state_row(establishment: Establishment, code: str) -> TeleserviceState:
+    row = db.session.execute(
+        select(TeleserviceState).filter_by(establishment_id=establishment.id, code=code)
+    ).scalar_one_or_none()
+    if row is None:
+        row = TeleserviceState(
+            academy_id=establishment.academy_id,
+            establishment_id=establishment.id,
+            code=code,
+            settings={},
+        )
+        db.session.add(row)
+    return row
+
+
+def set_open(
+    registry: Registry, establishment: Establishment, academy: Academy, code: str, is_open: bool
+) -> None:
+    """Open or close a téléservice; refused when its state is imposed."""
+    teleservice = registry.teleservices[code]
+    row = _state_row(establishment, code)
+    current = status(teleservice, establishment, academy, row)
+    if current.locked and current.is_open != is_open:
+        raise ServiceLockedError(current.reason)
+    row.is_open = is_open
+    db.session.flush()
+
+
+def get_settings(registry: Registry, establishment: Establishment, code: str) -> dict[str, Any]:
+    """The téléservice's settings in the establishment: stored values over the form defaults."""
+    form = registry.settings_forms.get(code)
+    values = dict(form.defaults) if form else {}
+    row = db.session.execute(
+        select(TeleserviceState).filter_by(establishment_id=establishment.id, code=code)
+    ).scalar_one_or_none()
+    if row is not None:
+        values.update(row.settings or {})
+    return values
+
+
+def save_settings(establishment: Establishment, code: str, values: dict[str, Any]) -> None:
+    """Store the téléservice's settings (effective at once, kept while closed)."""
+    row = _state_row(establishment, code)
+    row.settings = {**(row.settings or {}), **values}
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""Tenancy: academies (tenants), establishments, tenant resolution and query scoping."""

@@ -1,0 +1,1 @@
+"""Téléservice « Notes » (needs the SIECLE Notes module): grades per period for families."""
