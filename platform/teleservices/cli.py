@@ -136,4 +136,6 @@ def _factory() -> Flask:
 
 def main() -> None:
     """Entry point of the ``teleservices`` console script."""
-    TeleservicesGroup(create_app=_factory, help="Téléservices — administration en ligne de commande.")()
+    TeleservicesGroup(
+        create_app=_factory, help="Téléservices — administration en ligne de commande."
+    )()

@@ -58,7 +58,9 @@ class Teleservice:
 
     def __post_init__(self) -> None:
         if not self.code.isidentifier() or self.code != self.code.lower():
-            raise ValueError(f"invalid téléservice code {self.code!r}: lowercase identifier expected")
+            raise ValueError(
+                f"invalid téléservice code {self.code!r}: lowercase identifier expected"
+            )
         if not self.label:
             raise ValueError(f"téléservice {self.code!r} has no label")
 

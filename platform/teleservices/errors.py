@@ -15,13 +15,18 @@ MESSAGES = {
         "Trop de tentatives",
         "Vous avez fait trop de tentatives. Veuillez patienter quelques minutes avant de réessayer.",
     ),
-    500: ("Erreur du service", "Une erreur inattendue s'est produite. Veuillez réessayer plus tard."),
+    500: (
+        "Erreur du service",
+        "Une erreur inattendue s'est produite. Veuillez réessayer plus tard.",
+    ),
 }
 
 
 def _render(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("host/error.html", code=code, title=title, message=detail or message), code
+    return render_template(
+        "host/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:

@@ -34,6 +34,7 @@ def teleservices_declare() -> Teleservice:
 
     Called once at start-up. A plugin that raises here is reported and not served.
     """
+    raise NotImplementedError
 
 
 @hookspec
@@ -64,11 +65,13 @@ def teleservices_home_entry(context: HomeContext) -> HomeEntry | None:
 @hookspec
 def teleservices_importers() -> list[Importer]:
     """Return the data importers of the téléservice (grades, events, invoices, timetables…)."""
+    raise NotImplementedError
 
 
 @hookspec
 def teleservices_jobs() -> list[JobDeclaration]:
     """Return the background jobs the téléservice offers (run through ``sdk.enqueue``)."""
+    raise NotImplementedError
 
 
 @hookspec

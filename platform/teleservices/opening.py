@@ -30,7 +30,7 @@ MODULE_LABELS = {
 }
 
 
-class TeleserviceState(EstablishmentMixin, db.Model):  # type: ignore[name-defined,misc]
+class TeleserviceState(EstablishmentMixin, db.Model):  # type: ignore[name-defined]
     """An establishment's choice for one téléservice: open or closed, and its settings."""
 
     __tablename__ = "teleservice_states"

@@ -105,7 +105,7 @@ def build_registry(extra: list[Any] | None = None, disabled: set[str] | None = N
                 raise ValueError(f"code {declaration.code!r} is already declared by another plugin")
             form = _optional(plugin, "teleservices_settings_form", SettingsForm, declaration.code)
             pages = _optional(plugin, "teleservices_portal_pages", PortalPages, declaration.code)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the platform
+        except Exception as exc:
             if plugin is not None and registry.manager.is_registered(plugin):
                 registry.manager.unregister(plugin)
             registry.failed[name] = f"{type(exc).__name__}: {exc}"
@@ -127,6 +127,6 @@ def _optional(plugin: object, hook: str, expected: type, code: str) -> Any:
     value = impl()
     if value is None:
         return None
-    if not isinstance(value, expected) or value.code != code:
+    if not isinstance(value, expected) or getattr(value, "code", None) != code:
         raise TypeError(f"{hook} must return a sdk.{expected.__name__} for code {code!r}")
     return value

@@ -22,9 +22,12 @@ class EstablishmentType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"college": "Collège", "lycee": "Lycée", "lp": "Lycée professionnel", "erea": "EREA"}[
-            self.value
-        ]
+        return {
+            "college": "Collège",
+            "lycee": "Lycée",
+            "lp": "Lycée professionnel",
+            "erea": "EREA",
+        }[self.value]
 
 
 class SiecleModule(enum.StrEnum):
@@ -38,7 +41,7 @@ class SiecleModule(enum.StrEnum):
     FACTURATION = "facturation"
 
 
-class Academy(db.Model):  # type: ignore[name-defined,misc]
+class Academy(db.Model):  # type: ignore[name-defined]
     """An académie: the tenant. Declared in ``tenants/<code>.toml``, synchronised into the database."""
 
     __tablename__ = "academies"
@@ -66,7 +69,7 @@ class TenantMixin:
     __tenant_owned__ = True
 
     @declared_attr
-    def academy_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
+    def academy_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("academies.id", ondelete="CASCADE"), index=True)
 
 
@@ -74,11 +77,11 @@ class EstablishmentMixin(TenantMixin):
     """A row owned by one establishment of one academy."""
 
     @declared_attr
-    def establishment_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
+    def establishment_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("establishments.id", ondelete="CASCADE"), index=True)
 
 
-class Establishment(TenantMixin, db.Model):  # type: ignore[name-defined,misc]
+class Establishment(TenantMixin, db.Model):  # type: ignore[name-defined]
     """An établissement (EPLE) of an academy, identified by its UAI (TEN-2)."""
 
     __tablename__ = "establishments"

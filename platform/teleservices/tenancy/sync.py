@@ -19,7 +19,7 @@ from teleservices.tenancy.context import all_academies
 from teleservices.tenancy.models import Academy, Establishment, EstablishmentType, SiecleModule
 from teleservices.tenancy.uai import normalise_uai
 
-ACADEMY_KEYS = {
+ACADEMY_KEYS: dict[str, type] = {
     "code": str,
     "name": str,
     "host_names": list,
@@ -30,7 +30,7 @@ ACADEMY_KEYS = {
     "establishments": list,
     "demo": dict,
 }
-ESTABLISHMENT_KEYS = {
+ESTABLISHMENT_KEYS: dict[str, type] = {
     "uai": str,
     "type": str,
     "name": str,
@@ -86,8 +86,8 @@ def validate(path: Path, data: dict[str, Any], known_codes: set[str] | None) -> 
             errors.append(f"{name}: {key}: valeur obligatoire manquante")
     if data.get("code") and path.stem != data["code"]:
         errors.append(f"{name}: code: « {data['code']} » ne correspond pas au nom du fichier")
-    for code in data.get("mandatory_teleservices", []) if known_codes is not None else []:
-        if code not in known_codes:
+    for code in data.get("mandatory_teleservices", []):
+        if known_codes is not None and code not in known_codes:
             errors.append(f"{name}: mandatory_teleservices: téléservice inconnu « {code} »")
     for i, link in enumerate(data.get("ent_links", [])):
         url = link.get("url", "") if isinstance(link, dict) else ""
@@ -179,14 +179,16 @@ def _sync_academy(data: dict[str, Any], report: SyncReport) -> None:
     for etab in data.get("establishments", []):
         uai = normalise_uai(etab["uai"])
         declared.add(uai)
-        row = db.session.execute(
-            select(Establishment).filter_by(uai=uai)
-        ).scalar_one_or_none()
+        row = db.session.execute(select(Establishment).filter_by(uai=uai)).scalar_one_or_none()
         fields = {
             "academy_id": academy.id,
             "type": EstablishmentType(etab["type"]),
             "name": etab["name"],
-            **{k: etab[k] for k in ESTABLISHMENT_KEYS if k in etab and k not in ("uai", "type", "name")},
+            **{
+                k: etab[k]
+                for k in ESTABLISHMENT_KEYS
+                if k in etab and k not in ("uai", "type", "name")
+            },
         }
         if row is None:
             db.session.add(Establishment(uai=uai, **fields))

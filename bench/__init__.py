@@ -1,0 +1,1 @@
+"""Benchmarks of Téléservices (``make bench``); results are reported in ``bench/RESULTS.md``."""

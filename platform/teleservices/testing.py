@@ -1,0 +1,212 @@
+"""Pytest fixtures shared by the host's and the plugins' tests (registered as a pytest plugin).
+
+Every test that takes ``app`` runs twice: on the embedded default (SQLite, inline jobs) and on
+PostgreSQL with row-level security, connected as an ordinary application role. The schema is built
+once per session by the real migrations; tables are emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from teleservices.extensions import db
+from teleservices.tenancy.context import all_academies
+from teleservices.tenancy.models import Academy, Establishment, EstablishmentType
+
+PG_HOST = os.environ.get("TELESERVICES_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+APP_ROLE = "teleservices_app"
+REDIS_URL = os.environ.get("TELESERVICES_TEST_REDIS", "redis://127.0.0.1:6379/15")
+BACKENDS = [b for b in os.environ.get("TELESERVICES_TEST_BACKENDS", "sqlite,postgresql").split(",")]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_urls() -> tuple[str, str]:
+    """Create a fresh test database and the application role; return (owner URL, app URL)."""
+    name = f"teleservices_test_{_worker()}"
+    admin = create_engine(
+        f"{PG_HOST}/postgres".replace("postgresql://", "postgresql+psycopg://"),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+        if exists.first() is None:
+            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    host = PG_HOST.split("://", 1)[1].split("@", 1)[-1]
+    return f"{PG_HOST}/{name}", f"postgresql://{APP_ROLE}@{host}/{name}"
+
+
+def base_config(backend: str, tmp: Path, database: dict[str, str]) -> dict[str, Any]:
+    """The configuration tests run with: real components, no shared state between runs."""
+    return {
+        "TESTING": True,
+        "ENV": "testing",
+        "WTF_CSRF_ENABLED": True,
+        "TENANTS_DIR": str(tmp / "tenants"),
+        "MAIL_DIR": str(tmp / "mail"),
+        "REDIS_URL": "",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+        **database,
+    }
+
+
+class Database:
+    """One migrated test database of a backend, emptied between tests."""
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        if backend == "postgresql":
+            owner, app_url = _postgres_urls()
+            self.config = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": owner}
+            self.owner_url = owner
+        else:
+            path = tmp / f"teleservices-{_worker()}.db"
+            self.config = {"DATABASE_URL": f"sqlite:///{path}", "DATABASE_OWNER_URL": ""}
+            self.owner_url = f"sqlite:///{path}"
+        self._engine: Engine | None = None
+
+    @property
+    def owner_engine(self) -> Engine:
+        if self._engine is None:
+            from teleservices.config import _sqlalchemy_url
+
+            self._engine = create_engine(_sqlalchemy_url(self.owner_url))
+        return self._engine
+
+    def migrate(self, app: Flask) -> None:
+        from flask_migrate import upgrade
+
+        with app.app_context():
+            upgrade(revision="heads")
+
+    def empty(self) -> None:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with self.owner_engine.begin() as conn:
+            if self.backend == "postgresql":
+                quoted = ", ".join(f'"{t}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - table names from metadata
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of the current test run: ``sqlite`` or ``postgresql``."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    from teleservices.app import create_app
+
+    tmp = tmp_path_factory.mktemp(f"db-{backend}")
+    database = Database(backend, tmp)
+    app = create_app(base_config(backend, tmp, database.config))
+    database.migrate(app)
+    with app.app_context():
+        db.engine.dispose()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def make_app(database: Database, backend: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an application on the test database with extra configuration."""
+    from teleservices.app import create_app
+
+    apps: list[Flask] = []
+    database.empty()
+
+    def factory(**overrides: Any) -> Flask:
+        app = create_app({**base_config(backend, tmp_path, database.config), **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The application with the default configuration, on an empty database."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def create_academy(code: str, name: str, **values: Any) -> Academy:
+    """Insert an academy (cross-tenant work) and return it."""
+    with all_academies():
+        academy = Academy(code=code, name=name, **values)
+        db.session.add(academy)
+        db.session.commit()
+        return academy
+
+
+def create_establishment(
+    academy: Academy,
+    uai: str,
+    name: str = "Collège de test",
+    type: EstablishmentType = EstablishmentType.COLLEGE,
+    modules: list[str] | None = None,
+    **values: Any,
+) -> Establishment:
+    """Insert an establishment of the academy and return it."""
+    with all_academies():
+        establishment = Establishment(
+            academy_id=academy.id,
+            uai=uai,
+            name=name,
+            type=type,
+            siecle_modules=modules if modules is not None else ["notes", "vie_scolaire", "edt"],
+            **values,
+        )
+        db.session.add(establishment)
+        db.session.commit()
+        return establishment
+
+
+@pytest.fixture
+def academy(app: Flask) -> Iterator[Academy]:
+    """Academy ``ac-test`` with a collège 0251711Z and a lycée 0250001R."""
+    with app.app_context():
+        academy = create_academy("ac-test", "Académie de Test", host_names=["test.localhost"])
+        create_establishment(academy, "0251711Z", "Collège Victor Hugo")
+        create_establishment(academy, "0250001R", "Lycée Louis Pasteur", EstablishmentType.LYCEE)
+        yield academy
+
+
+@pytest.fixture
+def other_academy(app: Flask) -> Iterator[Academy]:
+    """Academy ``ac-autre`` with a collège 0900001M (for isolation tests)."""
+    with app.app_context():
+        academy = create_academy("ac-autre", "Autre Académie", host_names=["autre.localhost"])
+        create_establishment(academy, "0900001M", "Collège de l'autre académie")
+        yield academy
