@@ -62,5 +62,5 @@ def _add_plugin_migrations(migrate: Migrate, plugin_dirs: list[Path]) -> None:
 
 def _import_models() -> None:
     """Import every host model module so metadata (and Alembic) sees all tables."""
-    from teleservices import opening  # noqa: F401
+    from teleservices import jobs, mail, opening  # noqa: F401
     from teleservices.tenancy import models  # noqa: F401

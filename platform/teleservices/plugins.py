@@ -61,7 +61,7 @@ def _load_candidates(extra: list[Any]) -> list[tuple[str, Any]]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         candidates.append((ep.name, ep))
     for item in extra:
-        name = item if isinstance(item, str) else getattr(item, "__name__", repr(item))
+        name = item if isinstance(item, str) else getattr(item, "__name__", type(item).__name__)
         candidates.append((name, item))
     return candidates
 

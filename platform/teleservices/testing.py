@@ -208,5 +208,5 @@ def other_academy(app: Flask) -> Iterator[Academy]:
     """Academy ``ac-autre`` with a collège 0900001M (for isolation tests)."""
     with app.app_context():
         academy = create_academy("ac-autre", "Autre Académie", host_names=["autre.localhost"])
-        create_establishment(academy, "0900001M", "Collège de l'autre académie")
+        create_establishment(academy, "0900001M", "Collège Jean Moulin")
         yield academy

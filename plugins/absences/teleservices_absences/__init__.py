@@ -1,0 +1,1 @@
+"""Téléservice « Absences » (needs SIECLE Vie scolaire): absences and lateness for families."""

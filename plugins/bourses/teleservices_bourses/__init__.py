@@ -1,0 +1,1 @@
+"""Téléservice « Bourses »: bourse de collège and bourse de lycée (mandatory in lycées) requests."""

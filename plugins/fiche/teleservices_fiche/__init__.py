@@ -1,0 +1,1 @@
+"""Téléservice « Fiche de renseignements » (nationally mandatory): families check their data."""

@@ -1,0 +1,1 @@
+"""Téléservice « Paiement des factures » (closed by default): families pay invoices via PayFiP."""
