@@ -113,9 +113,26 @@ def demo(ctx: click.Context, no_serve: bool) -> None:
         ctx.invoke(serve, host="127.0.0.1", port=5000, workers=2)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Traiter les tâches en attente puis s'arrêter.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run the background jobs worker (RQ on TELESERVICES_REDIS_URL)."""
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "TELESERVICES_REDIS_URL n'est pas défini : le worker a besoin de Redis. "
+            "Sans Redis (mode embarqué), les tâches s'exécutent immédiatement dans "
+            "l'application et aucun worker n'est nécessaire."
+        )
+    from teleservices.jobs import run_worker
+
+    click.echo("Worker des tâches démarré (Ctrl+C pour l'arrêter).")
+    run_worker(burst=burst)
+
+
 def init_app(app: Flask) -> None:
     """Attach the host's commands to the application's CLI."""
-    for command in (tenants_group, plugins_group, serve, demo):
+    for command in (tenants_group, plugins_group, serve, demo, worker):
         app.cli.add_command(command)
 
 

@@ -28,6 +28,9 @@ from teleservices.declarations import (
 )
 from teleservices.extensions import db
 from teleservices.hookspecs import PROJECT
+from teleservices.jobs import enqueue, report_progress
+from teleservices.mail import send_mail
+from teleservices.pdf import render_pdf
 from teleservices.tenancy.models import Establishment, EstablishmentMixin, TenantMixin
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -69,6 +72,10 @@ __all__ = [
     "current_establishment",
     "current_settings",
     "db",
+    "enqueue",
     "hookimpl",
     "portal_blueprint",
+    "render_pdf",
+    "report_progress",
+    "send_mail",
 ]

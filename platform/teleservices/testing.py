@@ -210,3 +210,109 @@ def other_academy(app: Flask) -> Iterator[Academy]:
         academy = create_academy("ac-autre", "Autre Académie", host_names=["autre.localhost"])
         create_establishment(academy, "0900001M", "Collège Jean Moulin")
         yield academy
+
+
+# --- Background jobs (Redis + RQ) and e-mail (a real SMTP server) ---------------------------------
+
+RQ_QUEUE = f"teleservices-test-{_worker()}"
+
+
+def _clear_rq_queue(connection: Any) -> None:
+    """Delete this test run's RQ queue, its registries and its jobs (nothing else in Redis)."""
+    from rq import Queue
+
+    queue = Queue(RQ_QUEUE, connection=connection)
+    registries = [
+        queue.started_job_registry,
+        queue.finished_job_registry,
+        queue.failed_job_registry,
+        queue.deferred_job_registry,
+        queue.scheduled_job_registry,
+        queue.canceled_job_registry,
+    ]
+    job_ids = set(queue.get_job_ids())
+    for registry in registries:
+        job_ids.update(registry.get_job_ids())
+    keys = [queue.key, *(r.key for r in registries)]
+    for job_id in job_ids:
+        keys.extend(connection.scan_iter(f"rq:*{job_id}*"))
+    keys.extend(connection.scan_iter(f"rq:*{RQ_QUEUE}*"))
+    if keys:
+        connection.delete(*keys)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A real Redis URL (db 15 unless ``TELESERVICES_TEST_REDIS`` says otherwise).
+
+    Give it to ``make_app(REDIS_URL=redis_url, JOBS_QUEUE=RQ_QUEUE)``; the test run's queue is
+    emptied before and after the test, other keys are left alone.
+    """
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_URL)
+    connection.ping()
+    _clear_rq_queue(connection)
+    yield REDIS_URL
+    _clear_rq_queue(connection)
+    connection.close()
+
+
+def work_jobs(app: Flask) -> None:
+    """Run the queued jobs in this process with a real RQ worker, until the queue is empty."""
+    from rq import SimpleWorker
+
+    from teleservices import jobs
+
+    with app.app_context():
+        SimpleWorker([jobs.queue()], connection=jobs.redis_connection()).work(burst=True)
+
+
+class SmtpServer:
+    """An aiosmtpd server on a fixed free port that keeps what it receives; can stop and restart."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self.messages: list[Any] = []
+        self.envelopes: list[Any] = []
+        self._controller: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        from email import message_from_bytes, policy
+
+        self.envelopes.append(envelope)
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A running SMTP server; ``.url`` goes in ``MAIL_URL``, ``.messages`` holds what arrived."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,1 @@
+"""Security primitives shared by accounts and staff: password hashing, policy, secrets, tokens."""
