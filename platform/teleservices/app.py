@@ -10,8 +10,8 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
+from teleservices import auth, mounting
 from teleservices import config as configuration
-from teleservices import mounting
 from teleservices.extensions import csrf, db, limiter
 from teleservices.plugins import build_registry
 from teleservices.tenancy import resolution, scoping
@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     resolution.init_app(app)
+    auth.init_app(app)
 
     disabled = {p.strip() for p in str(app.config["DISABLED_PLUGINS"]).split(",") if p.strip()}
     registry = build_registry(app.config.get("EXTRA_PLUGINS"), disabled)

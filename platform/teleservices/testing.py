@@ -239,6 +239,7 @@ def _clear_rq_queue(connection: Any) -> None:
     keys.extend(connection.scan_iter(f"rq:*{RQ_QUEUE}*"))
     if keys:
         connection.delete(*keys)
+    connection.srem("rq:queues", queue.key)
 
 
 @pytest.fixture

@@ -66,7 +66,9 @@ def test_locked_open_in_a_lycee(app, client, academy):
 
 def test_locked_open_in_a_lycee_professionnel(app, client, academy):
     with app.app_context():
-        create_establishment(academy, "0250002S", "Lycée professionnel Jean Jaurès", EstablishmentType.LP)
+        create_establishment(
+            academy, "0250002S", "Lycée professionnel Jean Jaurès", EstablishmentType.LP
+        )
     with pytest.raises(opening.ServiceLockedError):
         set_open(app, academy, False, "0250002S")
     assert "Bourse de lycée" in page(client, "0250002S").text

@@ -2,13 +2,13 @@
 
 import pytest
 from sqlalchemy import select
+from teleservices_emploi_du_temps.forms import EmploiDuTempsSettingsForm
 
 from teleservices import opening
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
 from teleservices.testing import create_establishment
-from teleservices_emploi_du_temps.forms import EmploiDuTempsSettingsForm
 
 CODE = "emploi_du_temps"
 COLLEGE = "0251711Z"
@@ -68,7 +68,9 @@ def test_weeks_not_editable_while_closed(app):
     assert form.editable_when_closed is False
 
 
-@pytest.mark.parametrize(("weeks", "valid"), [("1", True), ("10", True), ("0", False), ("11", False), ("", False)])
+@pytest.mark.parametrize(
+    ("weeks", "valid"), [("1", True), ("10", True), ("0", False), ("11", False), ("", False)]
+)
 def test_weeks_between_one_and_ten(app, weeks, valid):
     with app.test_request_context(method="POST", data={"weeks": weeks}):
         assert EmploiDuTempsSettingsForm(meta={"csrf": False}).validate() is valid

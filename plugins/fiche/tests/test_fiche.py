@@ -2,13 +2,13 @@
 
 import pytest
 from sqlalchemy import select
+from teleservices_fiche.forms import FicheSettingsForm
 
 from teleservices import opening
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
 from teleservices.testing import create_establishment
-from teleservices_fiche.forms import FicheSettingsForm
 
 CODE = "fiche"
 COLLEGE = "0251711Z"
@@ -36,7 +36,9 @@ def save_settings(app, academy, values, uai=COLLEGE):
         db.session.commit()
 
 
-@pytest.mark.parametrize(("uai", "name"), [(COLLEGE, "Collège Victor Hugo"), (LYCEE, "Lycée Louis Pasteur")])
+@pytest.mark.parametrize(
+    ("uai", "name"), [(COLLEGE, "Collège Victor Hugo"), (LYCEE, "Lycée Louis Pasteur")]
+)
 def test_open_in_every_establishment(client, academy, uai, name):
     response = page(client, uai)
     assert response.status_code == 200

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from teleservices_paiement.forms import PaiementSettingsForm
 
 from teleservices import opening
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
-from teleservices_paiement.forms import PaiementSettingsForm
 
 CODE = "paiement"
 COLLEGE = "0251711Z"
@@ -108,4 +108,3 @@ def test_invalid_settings_are_refused_with_a_reason(app, data, field, message):
     errors = settings_errors(app, **data)
     assert list(errors) == [field]
     assert message in errors[field][0]
-
