@@ -40,7 +40,11 @@ def test_inline_job_runs_in_the_tenant_and_records_progress(app, academy, other_
         assert job.description == "Comptage"
         assert (job.progress_done, job.progress_total) == (3, 3)
         assert job.message == "Étape 3/3"
-        assert job.result == {"academy": academy.id, "uais": ["0250001R", "0251711Z"], "seen": [1, 2, 3]}
+        assert job.result == {
+            "academy": academy.id,
+            "uais": ["0250001R", "0251711Z"],
+            "seen": [1, 2, 3],
+        }
         assert job.error == ""
         assert job.started_at is not None and job.finished_at is not None
         assert job.academy_id == academy.id and job.establishment_id is None
@@ -91,7 +95,11 @@ def test_same_job_through_redis_and_a_worker(make_app, redis_url, academy):
         assert job is not None
         assert job.status == JobStatus.FINISHED
         assert (job.progress_done, job.progress_total) == (2, 2)
-        assert job.result == {"academy": academy.id, "uais": ["0250001R", "0251711Z"], "seen": [1, 2]}
+        assert job.result == {
+            "academy": academy.id,
+            "uais": ["0250001R", "0251711Z"],
+            "seen": [1, 2],
+        }
         assert jobs.queue().count == 0
 
 

@@ -57,7 +57,12 @@ Cantine.blueprint.add_url_rule("/", "index", lambda: "Menus de la semaine")
 
 def test_a_broken_plugin_does_not_stop_the_platform(make_app, academy):
     app = make_app(
-        EXTRA_PLUGINS=["teleservices_nowhere", BrokenAtDeclare(), MisspeltHook(), WrongDeclaration()]
+        EXTRA_PLUGINS=[
+            "teleservices_nowhere",
+            BrokenAtDeclare(),
+            MisspeltHook(),
+            WrongDeclaration(),
+        ]
     )
     registry = app.extensions["teleservices_registry"]
     assert "notes" in registry.teleservices
@@ -137,3 +142,20 @@ def test_disabled_plugins_are_not_loaded(make_app, academy):
     app = make_app(DISABLED_PLUGINS="notes")
     assert "notes" not in app.extensions["teleservices_registry"].teleservices
     assert app.test_client().get("/ac-test/services/0251711Z/notes/").status_code == 404
+
+
+def test_settings_with_decimals_are_stored_as_json(app, academy):
+    from decimal import Decimal
+
+    with app.app_context(), tenant(academy.id):
+        registry = app.extensions["teleservices_registry"]
+        etab = _establishment("0250001R")
+        opening.save_settings(etab, "paiement", {"minimum_amount": Decimal("2.50")})
+        db.session.commit()
+        assert opening.get_settings(registry, etab, "paiement")["minimum_amount"] == "2.50"
+
+
+def test_plain_listing_shows_rules_readably(app):
+    output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    bourses = next(line for line in output.splitlines() if line.startswith("bourses"))
+    assert "obligatoire=lp, lycee" in bourses

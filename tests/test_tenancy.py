@@ -85,7 +85,9 @@ def test_row_level_security_is_a_second_wall(app, academy, other_academy, backen
         # No tenant at all: the policy lets nothing through.
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM establishments")).scalar() == 0
-            is_super = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+            is_super = conn.execute(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            )
             assert is_super.scalar() is False
 
 

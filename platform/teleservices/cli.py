@@ -73,8 +73,10 @@ def plugins_list(as_json: bool) -> None:
         click.echo(json.dumps({"plugins": rows, "failed": registry.failed}, ensure_ascii=False))
         return
     for row in rows:
+        mandatory = row["mandatory"]
+        rule = mandatory if isinstance(mandatory, str) else ", ".join(mandatory)
         click.echo(
-            f"{row['code']:<16} {row['label']:<40} obligatoire={row['mandatory']} "
+            f"{row['code']:<16} {row['label']:<40} obligatoire={rule} "
             f"ouvert_par_défaut={row['default_open']} module={row['requires_module'] or '-'}"
         )
     for name, reason in registry.failed.items():

@@ -123,7 +123,7 @@ def resolve(path: str) -> Callable[..., Any]:
         target = getattr(target, part)
     if not callable(target):
         raise TypeError(f"{path} n'est pas une fonction.")
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def redis_connection() -> Any:

@@ -98,7 +98,9 @@ def _now() -> datetime:
 
 def _check_header(name: str, value: str) -> None:
     if "\n" in value or "\r" in value:
-        raise ValueError(f"Le champ « {name} » d'un courriel ne peut pas contenir de saut de ligne.")
+        raise ValueError(
+            f"Le champ « {name} » d'un courriel ne peut pas contenir de saut de ligne."
+        )
 
 
 def send_mail(

@@ -9,7 +9,8 @@ take effect immediately.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, String, UniqueConstraint, func, select
@@ -143,5 +144,14 @@ def get_settings(registry: Registry, establishment: Establishment, code: str) ->
 def save_settings(establishment: Establishment, code: str, values: dict[str, Any]) -> None:
     """Store the téléservice's settings (effective at once, kept while closed)."""
     row = _state_row(establishment, code)
-    row.settings = {**(row.settings or {}), **values}
+    row.settings = {**(row.settings or {}), **{k: _json_value(v) for k, v in values.items()}}
     db.session.flush()
+
+
+def _json_value(value: Any) -> Any:
+    """Settings are stored as JSON: decimals and dates become strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

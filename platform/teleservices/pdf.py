@@ -24,7 +24,5 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     """
     from weasyprint import HTML  # imported on first use: it is slow to import
 
-    pdf: bytes = HTML(string=html, base_url=base_url).write_pdf(
-        stylesheets=[_page_stylesheet()]
-    )
+    pdf: bytes = HTML(string=html, base_url=base_url).write_pdf(stylesheets=[_page_stylesheet()])
     return pdf

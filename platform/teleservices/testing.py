@@ -34,7 +34,7 @@ def _worker() -> str:
 
 def _postgres_urls() -> tuple[str, str]:
     """Create a fresh test database and the application role; return (owner URL, app URL)."""
-    name = f"teleservices_test_{_worker()}"
+    name = f"teleservices_test_{_worker()}_{os.getpid()}"
     admin = create_engine(
         f"{PG_HOST}/postgres".replace("postgresql://", "postgresql+psycopg://"),
         isolation_level="AUTOCOMMIT",
@@ -48,6 +48,16 @@ def _postgres_urls() -> tuple[str, str]:
     admin.dispose()
     host = PG_HOST.split("://", 1)[1].split("@", 1)[-1]
     return f"{PG_HOST}/{name}", f"postgresql://{APP_ROLE}@{host}/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(
+        f"{PG_HOST}/postgres".replace("postgresql://", "postgresql+psycopg://"),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def base_config(backend: str, tmp: Path, database: dict[str, str]) -> dict[str, Any]:
@@ -108,6 +118,8 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+        if self.backend == "postgresql":
+            _drop_postgres_database(self.owner_url.rsplit("/", 1)[1])
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -290,7 +302,7 @@ class SmtpServer:
     def running(self) -> bool:
         return self._controller is not None
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy
 
         self.envelopes.append(envelope)
