@@ -5,11 +5,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
 DSFR := platform/teleservices/static/dsfr/dsfr.min.css
+TRANSLATIONS := platform/teleservices/translations
+MO := $(TRANSLATIONS)/en/LC_MESSAGES/messages.mo
 export TELESERVICES_TENANTS_DIR ?= $(CURDIR)/tenants
 
-.PHONY: setup demo test lint format bench services system-deps clean
+.PHONY: setup demo test lint format bench services system-deps clean translations
 
-setup: $(STAMP) $(DSFR)
+setup: $(STAMP) $(DSFR) $(MO)
+
+$(MO): $(TRANSLATIONS)/en/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics 2>&1 | tail -n1
+
+# Re-extract the messages to translate and merge them into the catalogues.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --ignore-dirs=".venv node_modules instance" \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
 
 $(STAMP): pyproject.toml $(PLUGINS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
-from teleservices import auth, mounting
+from teleservices import auth, i18n, mounting
 from teleservices import config as configuration
 from teleservices.extensions import csrf, db, limiter
 from teleservices.plugins import build_registry
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     resolution.init_app(app)
     auth.init_app(app)
+    i18n.init_app(app)
 
     disabled = {p.strip() for p in str(app.config["DISABLED_PLUGINS"]).split(",") if p.strip()}
     registry = build_registry(app.config.get("EXTRA_PLUGINS"), disabled)
@@ -64,4 +65,6 @@ def _add_plugin_migrations(migrate: Migrate, plugin_dirs: list[Path]) -> None:
 def _import_models() -> None:
     """Import every host model module so metadata (and Alembic) sees all tables."""
     from teleservices import jobs, mail, opening  # noqa: F401
+    from teleservices.accounts import models as account_models  # noqa: F401
+    from teleservices.school import models as school_models  # noqa: F401
     from teleservices.tenancy import models  # noqa: F401

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
-    400: ("Requête invalide", "La requête n'a pas pu être traitée."),
-    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
-    404: ("Page introuvable", "La page demandée n'existe pas ou n'est pas disponible."),
-    405: ("Méthode non autorisée", "Cette action n'est pas possible sur cette page."),
+    400: (_l("Requête invalide"), _l("La requête n'a pas pu être traitée.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas accès à cette page.")),
+    404: (_l("Page introuvable"), _l("La page demandée n'existe pas ou n'est pas disponible.")),
+    405: (_l("Méthode non autorisée"), _l("Cette action n'est pas possible sur cette page.")),
     429: (
-        "Trop de tentatives",
-        "Vous avez fait trop de tentatives. Veuillez patienter quelques minutes avant de réessayer.",
+        _l("Trop de tentatives"),
+        _l(
+            "Vous avez fait trop de tentatives. Veuillez patienter quelques minutes avant de réessayer."
+        ),
     ),
     500: (
-        "Erreur du service",
-        "Une erreur inattendue s'est produite. Veuillez réessayer plus tard.",
+        _l("Erreur du service"),
+        _l("Une erreur inattendue s'est produite. Veuillez réessayer plus tard."),
     ),
 }
 
@@ -35,7 +39,10 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 def _csrf_error(_error: CSRFError) -> tuple[str, int]:
     return _render(
-        400, "Le formulaire a expiré ou n'est pas valide. Veuillez recharger la page et réessayer."
+        400,
+        gettext(
+            "Le formulaire a expiré ou n'est pas valide. Veuillez recharger la page et réessayer."
+        ),
     )
 
 

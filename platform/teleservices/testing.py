@@ -179,7 +179,14 @@ def create_academy(code: str, name: str, **values: Any) -> Academy:
         academy = Academy(code=code, name=name, **values)
         db.session.add(academy)
         db.session.commit()
-        return academy
+        return _detached(academy)
+
+
+def _detached(obj: Any) -> Any:
+    """Load every attribute, then detach: fixtures hand out plain snapshots, not live rows."""
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
 
 
 def create_establishment(
@@ -202,26 +209,26 @@ def create_establishment(
         )
         db.session.add(establishment)
         db.session.commit()
-        return establishment
+        return _detached(establishment)
 
 
 @pytest.fixture
-def academy(app: Flask) -> Iterator[Academy]:
+def academy(app: Flask) -> Academy:
     """Academy ``ac-test`` with a collège 0251711Z and a lycée 0250001R."""
     with app.app_context():
         academy = create_academy("ac-test", "Académie de Test", host_names=["test.localhost"])
         create_establishment(academy, "0251711Z", "Collège Victor Hugo")
         create_establishment(academy, "0250001R", "Lycée Louis Pasteur", EstablishmentType.LYCEE)
-        yield academy
+    return academy
 
 
 @pytest.fixture
-def other_academy(app: Flask) -> Iterator[Academy]:
+def other_academy(app: Flask) -> Academy:
     """Academy ``ac-autre`` with a collège 0900001M (for isolation tests)."""
     with app.app_context():
         academy = create_academy("ac-autre", "Autre Académie", host_names=["autre.localhost"])
         create_establishment(academy, "0900001M", "Collège Jean Moulin")
-        yield academy
+    return academy
 
 
 # --- Background jobs (Redis + RQ) and e-mail (a real SMTP server) ---------------------------------

@@ -1,0 +1,164 @@
+"""``Account`` (a login of the academy) and ``AccountChild`` (a student it gives access to).
+
+A student account has one child row: its student. A representative account has one child row per
+(representative, student) pair it was created or merged for (ACC-1, ACC-9): a merge moves child
+rows from one account to another, a compte joint holds the pairs of both representatives.
+The same pair never appears twice, and a student has at most one student account.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from teleservices.extensions import db
+from teleservices.school.models import Representative, Student
+from teleservices.tenancy.models import TenantMixin
+
+
+class AccountKind(enum.StrEnum):
+    """Who logs in with the account."""
+
+    STUDENT = "student"
+    REPRESENTATIVE = "representative"
+
+    @property
+    def label(self) -> str:
+        return {"student": "Élève", "representative": "Représentant légal"}[self.value]
+
+
+class AccountState(enum.StrEnum):
+    """The life cycle of an account (ACC-3); ``ferme`` is a closed (merged or replaced) account."""
+
+    NON_NOTIFIE = "non_notifie"
+    NOTIFIE = "notifie"
+    EN_COURS_ACTIVATION = "en_cours_activation"
+    UTILISE = "utilise"
+    FERME = "ferme"
+
+    @property
+    def label(self) -> str:
+        return {
+            "non_notifie": "Non notifié",
+            "notifie": "Notifié",
+            "en_cours_activation": "En cours d'activation",
+            "utilise": "Utilisé",
+            "ferme": "Fermé",
+        }[self.value]
+
+
+class NotificationMode(enum.StrEnum):
+    """How an account was last notified (NOT-3)."""
+
+    LETTER = "letter"
+    EMAIL = "email"
+    EMAIL_AND_LETTER = "email_and_letter"
+
+    @property
+    def label(self) -> str:
+        return {
+            "letter": "Courrier",
+            "email": "Courriel",
+            "email_and_letter": "Courriel et courrier",
+        }[self.value]
+
+
+def _enum_column(enum_class: type[enum.Enum]) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=30,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Account(TenantMixin, db.Model):  # type: ignore[name-defined]
+    """A login of the academy: identifier ``prenom.nom[N]`` unique in the academy (ACC-2).
+
+    ``identifier_base`` is the identifier without its trailing digits: every identifier a new
+    homonym could collide with shares it, so allocation loads them in one query.
+    ``provisional_password_encrypted`` holds the Fernet-encrypted provisional password only as
+    long as a letter may need printing; ``password_hash`` is the argon2id hash of the password.
+    """
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("academy_id", "identifier"),
+        Index("ix_accounts_academy_id_identifier_base", "academy_id", "identifier_base"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(100))
+    identifier_base: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[AccountKind] = mapped_column(_enum_column(AccountKind))
+    state: Mapped[AccountState] = mapped_column(
+        _enum_column(AccountState), default=AccountState.NON_NOTIFIE
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    provisional_password_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    notification_mode: Mapped[NotificationMode | None] = mapped_column(
+        _enum_column(NotificationMode), nullable=True
+    )
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    children: Mapped[list[AccountChild]] = relationship(
+        back_populates="account", order_by="AccountChild.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Account {self.identifier} {self.kind} {self.state}>"
+
+
+class AccountChild(TenantMixin, db.Model):  # type: ignore[name-defined]
+    """A student an account gives access to, and for a representative account through whom."""
+
+    __tablename__ = "account_children"
+    __table_args__ = (
+        UniqueConstraint("student_id", "representative_id"),
+        Index(
+            "uq_account_children_student_account",
+            "student_id",
+            unique=True,
+            sqlite_where=text("representative_id IS NULL"),
+            postgresql_where=text("representative_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    representative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("representatives.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    account: Mapped[Account] = relationship(back_populates="children")
+    student: Mapped[Student] = relationship()
+    representative: Mapped[Representative | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccountChild account={self.account_id} student={self.student_id}>"
