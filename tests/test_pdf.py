@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from teleservices.pdf import ForbiddenResourceError, check_resource
 from teleservices.sdk import render_pdf
 
 LETTERS = """<!doctype html>
@@ -42,9 +45,21 @@ def test_render_pdf_is_a4_with_one_page_per_letter(tmp_path):
     assert "(A4)" in lines["Page size"]
 
 
-def test_render_pdf_resolves_relative_links_with_base_url(tmp_path):
+def test_render_pdf_embeds_data_urls(tmp_path):
+    css = "data:text/css,p.masque%20%7B%20display%3A%20none%3B%20%7D"
+    html = f'<link rel="stylesheet" href="{css}"><p>Visible</p><p class="masque">Invisible</p>'
+    words = _poppler("pdftotext", render_pdf(html), tmp_path)
+    assert "Visible" in words
+    assert "Invisible" not in words
+
+
+def test_render_pdf_refuses_resources_outside_the_platform(tmp_path):
+    """Staff text can never make the server read a file or fetch an address."""
     (tmp_path / "lettre.css").write_text("p.masque { display: none; }")
     html = '<link rel="stylesheet" href="lettre.css"><p>Visible</p><p class="masque">Invisible</p>'
     words = _poppler("pdftotext", render_pdf(html, base_url=f"{tmp_path}/"), tmp_path)
-    assert "Visible" in words
-    assert "Invisible" not in words
+    assert "Invisible" in words
+    with pytest.raises(ForbiddenResourceError):
+        check_resource("http://127.0.0.1:1/secret")
+    with pytest.raises(ForbiddenResourceError):
+        check_resource("file:///etc/passwd")

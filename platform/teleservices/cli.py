@@ -134,7 +134,9 @@ def worker(burst: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the host's commands to the application's CLI."""
-    for command in (tenants_group, plugins_group, serve, demo, worker):
+    from teleservices.sweep import sweep_command
+
+    for command in (tenants_group, plugins_group, serve, demo, worker, sweep_command):
         app.cli.add_command(command)
 
 
