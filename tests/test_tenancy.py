@@ -55,6 +55,18 @@ def test_each_academy_sees_only_its_rows(app, academy, other_academy):
             assert db.session.scalar(select(func.count()).select_from(Establishment)) == 3
 
 
+def test_counts_and_core_queries_are_scoped(app, academy, other_academy):
+    """``select_from(Model)`` and Core statements on tenant tables are caught too."""
+    with app.app_context():
+        with tenant(academy.id):
+            count = db.session.scalar(select(func.count()).select_from(Establishment))
+            assert count == 2
+        with pytest.raises(TenantRequiredError):
+            db.session.scalar(select(func.count()).select_from(Establishment))
+        with pytest.raises(TenantRequiredError):
+            db.session.execute(select(Establishment.__table__.c.uai)).all()
+
+
 def test_writing_a_row_for_another_academy_is_refused(app, academy, other_academy):
     with app.app_context(), tenant(academy.id):
         db.session.add(

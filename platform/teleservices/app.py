@@ -40,9 +40,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     mounting.mount(app, registry)
     _add_plugin_migrations(migrate, registry.migration_dirs())
 
-    from teleservices import cli, errors, views
+    from teleservices import admin, cli, errors, views
 
     views.init_app(app)
+    admin.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app
@@ -66,5 +67,7 @@ def _import_models() -> None:
     """Import every host model module so metadata (and Alembic) sees all tables."""
     from teleservices import jobs, mail, opening  # noqa: F401
     from teleservices.accounts import models as account_models  # noqa: F401
+    from teleservices.admin import audit, establishment_settings  # noqa: F401
+    from teleservices.admin import models as admin_models  # noqa: F401
     from teleservices.school import models as school_models  # noqa: F401
     from teleservices.tenancy import models  # noqa: F401

@@ -10,9 +10,14 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 from teleservices import migrations_cli
+from teleservices.extensions import db
+from teleservices.tenancy.context import tenant
+from teleservices.tenancy.models import Academy, Establishment
 from teleservices.tenancy.sync import TenantFileError, sync
+from teleservices.tenancy.uai import normalise_uai
 
 
 def _registry() -> Any:
@@ -132,12 +137,47 @@ def worker(burst: bool) -> None:
     run_worker(burst=burst)
 
 
+def resolve_establishment(academy_code: str, uai: str) -> Establishment:
+    """The establishment ``uai`` of the academy ``academy_code``, for commands taking both."""
+    academy_id = db.session.scalar(select(Academy.id).where(Academy.code == academy_code))
+    if academy_id is None:
+        raise click.ClickException(f"Académie « {academy_code} » inconnue.")
+    try:
+        uai = normalise_uai(uai)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--uai") from exc
+    with tenant(academy_id):
+        establishment = db.session.scalar(select(Establishment).where(Establishment.uai == uai))
+    if establishment is None:
+        raise click.ClickException(f"Établissement {uai} inconnu dans l'académie {academy_code}.")
+    return establishment
+
+
+@click.group("import", help="Importer des données : exports SIECLE, données des téléservices.")
+def import_group() -> None:
+    """Import commands (``import siecle``; téléservices add ``import <code>``)."""
+
+
 def init_app(app: Flask) -> None:
     """Attach the host's commands to the application's CLI."""
+    from teleservices.accounts.cli import accounts_group
+    from teleservices.school.cli import import_siecle_command
+    from teleservices.school.generator import generate_command
     from teleservices.sweep import sweep_command
 
-    for command in (tenants_group, plugins_group, serve, demo, worker, sweep_command):
+    for command in (
+        tenants_group,
+        plugins_group,
+        serve,
+        demo,
+        worker,
+        sweep_command,
+        generate_command,
+        import_group,
+        accounts_group,
+    ):
         app.cli.add_command(command)
+    import_group.add_command(import_siecle_command)
 
 
 class TeleservicesGroup(FlaskGroup):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
 from teleservices.extensions import db
@@ -106,8 +106,9 @@ class Database:
             upgrade(revision="heads")
 
     def empty(self) -> None:
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with self.owner_engine.begin() as conn:
+            existing = set(inspect(conn).get_table_names())
+            tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
             if self.backend == "postgresql":
                 quoted = ", ".join(f'"{t}"' for t in tables)
                 conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))

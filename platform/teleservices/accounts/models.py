@@ -1,4 +1,5 @@
-"""``Account`` (a login of the academy) and ``AccountChild`` (a student it gives access to).
+"""``Account`` (a login of the academy), ``AccountChild`` (a student it gives access to) and
+``AccountToken`` (a single-use link sent by e-mail: confirmation, password reset).
 
 A student account has one child row: its student. A representative account has one child row per
 (representative, student) pair it was created or merged for (ACC-1, ACC-9): a merge moves child
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from teleservices import auth
 from teleservices.extensions import db
 from teleservices.school.models import Representative, Student
 from teleservices.tenancy.models import TenantMixin
@@ -77,6 +79,10 @@ class NotificationMode(enum.StrEnum):
         }[self.value]
 
 
+# The ``kind`` part of an account's Flask-Login id (``account:<id>:<nonce>``).
+SESSION_KIND = "account"
+
+
 def _enum_column(enum_class: type[enum.Enum]) -> Enum:
     return Enum(
         enum_class,
@@ -116,14 +122,40 @@ class Account(TenantMixin, db.Model):  # type: ignore[name-defined]
     notification_mode: Mapped[NotificationMode | None] = mapped_column(
         _enum_column(NotificationMode), nullable=True
     )
+    first_connection_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    session_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     children: Mapped[list[AccountChild]] = relationship(
         back_populates="account", order_by="AccountChild.id"
     )
+
+    # Flask-Login's user protocol: only a used account opens a session (``auth.py``).
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.state is AccountState.UTILISE
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        if not self.session_nonce:
+            auth.rotate_nonce(self)
+        return auth.session_id(SESSION_KIND, self.id, str(self.session_nonce))
+
+    @property
+    def is_representative(self) -> bool:
+        return self.kind is AccountKind.REPRESENTATIVE
 
     def __repr__(self) -> str:
         return f"<Account {self.identifier} {self.kind} {self.state}>"
@@ -162,3 +194,38 @@ class AccountChild(TenantMixin, db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<AccountChild account={self.account_id} student={self.student_id}>"
+
+
+class TokenPurpose(enum.StrEnum):
+    """What a single-use link of an e-mail is for."""
+
+    EMAIL_CONFIRMATION = "email_confirmation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountToken(TenantMixin, db.Model):  # type: ignore[name-defined]
+    """A single-use link sent by e-mail: only the SHA-256 of its random token is stored.
+
+    An e-mail confirmation carries the address it confirms (the account's address may have been
+    corrected since); a password reset carries the request reference number shown to the user
+    and used as the e-mail's subject (ACC-7). ``used_at`` is set when the link is used.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum_column(TokenPurpose))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    reference: Mapped[str] = mapped_column(String(20), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    account: Mapped[Account] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccountToken {self.purpose} account={self.account_id}>"

@@ -8,7 +8,7 @@ so the application must connect as an ordinary role (``grant_application_role``)
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, MetaData, text
+from sqlalchemy import Connection, MetaData, inspect, text
 
 POLICY = "tenant_isolation"
 CONDITION = (
@@ -24,7 +24,8 @@ def tenant_tables(metadata: MetaData) -> list[str]:
 
 def apply_policies(connection: Connection, metadata: MetaData) -> list[str]:
     """Enable and force RLS with the tenant policy on every tenant table (idempotent)."""
-    tables = tenant_tables(metadata)
+    existing = set(inspect(connection).get_table_names())
+    tables = [t for t in tenant_tables(metadata) if t in existing]
     for table in tables:
         connection.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
         connection.execute(text(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY'))

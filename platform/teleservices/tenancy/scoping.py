@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from teleservices.tenancy.context import TenantRequiredError, current_scope
 from teleservices.tenancy.models import TenantMixin
@@ -23,7 +24,14 @@ def _is_tenant_entity(entity: Any) -> bool:
 
 
 def _touches_tenant_tables(state: ORMExecuteState) -> bool:
-    return any(_is_tenant_entity(m.entity) for m in state.all_mappers)
+    """True when an entity or any table the statement reads carries ``academy_id``.
+
+    ``all_mappers`` misses entities given only to ``select_from`` (``select(func.count())
+    .select_from(Model)``), and Core statements name tables, so the tables are walked too.
+    """
+    if any(_is_tenant_entity(m.entity) for m in state.all_mappers):
+        return True
+    return any("academy_id" in t.c for t in find_tables(state.statement, include_joins=True))
 
 
 def _rls_value() -> str:

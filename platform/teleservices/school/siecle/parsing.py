@@ -96,14 +96,14 @@ class _Handler(ContentHandler):
         self._capture_depth = 0
         self._records = 0
 
-    def setDocumentLocator(self, locator: Locator) -> None:  # noqa: N802 - SAX API
+    def setDocumentLocator(self, locator: Locator) -> None:
         self._locator = locator
 
     @property
     def line(self) -> int | None:
         return self._locator.getLineNumber() if self._locator is not None else None
 
-    def startElement(self, name: str, attrs: AttributesImpl) -> None:  # noqa: N802 - SAX API
+    def startElement(self, name: str, attrs: AttributesImpl) -> None:
         if not self._path:
             if name not in RECORDS:
                 raise FileRejected(
@@ -148,7 +148,7 @@ class _Handler(ContentHandler):
                 )
             self._text.append(content)
 
-    def endElement(self, name: str) -> None:  # noqa: N802 - SAX API
+    def endElement(self, name: str) -> None:
         depth = len(self._path)
         record = self._record
         if record is not None:

@@ -15,6 +15,8 @@ class ImportIssue:
     reason: str
 
     def __str__(self) -> str:
+        if not self.file:
+            return self.reason
         where = f"{self.file}, ligne {self.line}" if self.line else self.file
         return f"{where} : {self.reason}"
 
@@ -45,6 +47,8 @@ class ImportReport:
     groups: Counts = field(default_factory=Counts)
     student_accounts: int = 0
     representative_accounts: int = 0
+    accounts_continued: int = 0
+    accounts_detached: int = 0
     warnings: list[ImportIssue] = field(default_factory=list)
     rejected: list[ImportIssue] = field(default_factory=list)
 

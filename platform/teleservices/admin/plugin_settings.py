@@ -1,0 +1,74 @@
+"""A téléservice's configuration form (ADM-3): build it from stored values, store what it posts.
+
+Settings are stored as JSON: decimals become strings (``"2.50"``, exact), dates ISO strings; they
+are turned back into the field's Python type when the form is shown again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, DecimalField, IntegerField
+
+from teleservices.declarations import SettingsForm
+
+IGNORED_FIELDS = {"csrf_token", "submit"}
+
+
+def to_json(value: Any) -> Any:
+    """A form value as JSON-compatible data."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+def _from_json(field: Any, value: Any) -> Any:
+    if value is None or value == "":
+        return value
+    try:
+        if isinstance(field, DecimalField) and not isinstance(value, Decimal):
+            return Decimal(str(value))
+        if isinstance(field, IntegerField) and not isinstance(value, int):
+            return int(value)
+        if isinstance(field, DateTimeField) and isinstance(value, str):
+            return datetime.fromisoformat(value)
+        if isinstance(field, DateField) and isinstance(value, str):
+            return date.fromisoformat(value)
+    except (ValueError, InvalidOperation):
+        return None
+    return value
+
+
+def form_values(form: FlaskForm) -> dict[str, Any]:
+    """The posted values of the plugin's fields, JSON-ready."""
+    return {
+        name: to_json(field.data)
+        for name, field in form._fields.items()
+        if name not in IGNORED_FIELDS
+    }
+
+
+def build_form(declaration: SettingsForm, stored: dict[str, Any], posted: bool) -> FlaskForm:
+    """The plugin's form: bound to the request when ``posted``, else filled with ``stored``."""
+    if posted:
+        return declaration.form_class()
+    form = declaration.form_class(formdata=None)
+    for name, field in form._fields.items():
+        if name in IGNORED_FIELDS or name not in stored:
+            continue
+        field.data = _from_json(field, stored[name])
+    return form
+
+
+def plugin_fields(form: FlaskForm) -> list[Any]:
+    """The fields to render (the CSRF token and any submit button are the host's)."""
+    return [field for name, field in form._fields.items() if name not in IGNORED_FIELDS]

@@ -1,0 +1,116 @@
+"""Set-based reads and writes for imports: one statement per batch of rows, never one per row.
+
+Every statement goes through the ORM session, so the tenant criterion and row-level security
+apply as everywhere else; rows written carry their ``academy_id`` explicitly (bulk statements do
+not run the session's flush hooks). On PostgreSQL, inserts send one array per column
+(``INSERT … SELECT * FROM unnest(…)``) with ids drawn from the table's sequence beforehand: a
+handful of parameters instead of one per value, which the driver would otherwise have to splice
+into a statement of megabytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, Table, delete, insert, text, update
+from sqlalchemy.orm import InstrumentedAttribute
+
+from teleservices.extensions import Base, db
+
+T = TypeVar("T")
+BATCH = 5000
+
+
+def batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size`` (bounded statements and bound parameters)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rows_where_in(
+    statement: Select[*tuple[Any, ...]], column: InstrumentedAttribute[Any], values: Iterable[Any]
+) -> list[Any]:
+    """Rows of ``statement`` restricted to ``column IN values``, batch by batch."""
+    rows: list[Any] = []
+    for batch in batches(sorted(set(values))):
+        rows += db.session.execute(statement.where(column.in_(batch))).all()
+    return rows
+
+
+def _postgresql() -> bool:
+    return bool(db.session.get_bind().dialect.name == "postgresql")
+
+
+def _unnest_insert(table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL: insert ``rows`` (same keys in each) with one array parameter per column."""
+    dialect = db.session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    names = list(rows[0])
+    casts = []
+    params: dict[str, list[Any]] = {}
+    for i, name in enumerate(names):
+        column_type = table.columns[name].type
+        process = column_type.bind_processor(dialect)
+        values = [row[name] for row in rows]
+        params[f"p{i}"] = [process(v) for v in values] if process else values
+        casts.append(f"CAST(:p{i} AS {column_type.compile(dialect=dialect)}[])")
+    columns = ", ".join(quote(name) for name in names)
+    # Table, column and type names come from the metadata; values travel as bound parameters.
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({columns}) SELECT * FROM unnest({', '.join(casts)})"  # noqa: S608
+    )
+    db.session.execute(text(statement), params)
+
+
+def insert_returning_ids(model: type[Base], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their new ids, in the order of ``rows``."""
+    ids: list[int] = []
+    table: Table = model.__table__  # type: ignore[assignment]
+    for batch in batches(rows):
+        if _postgresql():
+            new_ids = list(
+                db.session.scalars(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                        "FROM generate_series(1, :count)"
+                    ),
+                    {"table": table.name, "count": len(batch)},
+                )
+            )
+            _unnest_insert(table, [{"id": i, **row} for i, row in zip(new_ids, batch, strict=True)])
+        else:
+            statement = insert(model).returning(table.c.id, sort_by_parameter_order=True)
+            new_ids = list(db.session.scalars(statement, batch))
+        ids += new_ids
+    return ids
+
+
+def insert_rows(model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    table: Table = model.__table__  # type: ignore[assignment]
+    for batch in batches(rows):
+        if _postgresql():
+            _unnest_insert(table, batch)
+        else:
+            db.session.execute(insert(model), batch)
+
+
+def update_rows(model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Update by primary key: each dict holds ``id`` and the columns to set."""
+    for batch in batches(rows):
+        db.session.execute(update(model), batch)
+
+
+def delete_where_in(
+    model: type[Base], column: InstrumentedAttribute[Any], values: Iterable[Any]
+) -> None:
+    for batch in batches(sorted(set(values))):
+        db.session.execute(
+            delete(model).where(column.in_(batch)).execution_options(synchronize_session=False)
+        )
