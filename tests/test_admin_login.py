@@ -207,7 +207,11 @@ def test_next_parameter_brings_back_to_the_page_asked(app, academy):
     assert 'value="/ac-test/admin/etablissements/0251711Z/journal"' in login_page.text
     page = session.post(
         "/ac-test/admin/connexion",
-        {"login": "chef.hugo", "password": PASSWORD, "next": "/ac-test/admin/etablissements/0251711Z/journal"},
+        {
+            "login": "chef.hugo",
+            "password": PASSWORD,
+            "next": "/ac-test/admin/etablissements/0251711Z/journal",
+        },
         follow_redirects=True,
     )
     assert page.request.path == "/ac-test/admin/etablissements/0251711Z/journal"
@@ -261,23 +265,52 @@ def test_cli_creates_staff_and_platform_admins(app, academy):
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=[
-            "staff", "create", "--academy", "ac-test", "--login", "chef.hugo",
-            "--role", "head", "--uai", "0251711Z", "--name", "Claire Martin", "--password-stdin",
+            "staff",
+            "create",
+            "--academy",
+            "ac-test",
+            "--login",
+            "chef.hugo",
+            "--role",
+            "head",
+            "--uai",
+            "0251711Z",
+            "--name",
+            "Claire Martin",
+            "--password-stdin",
         ],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
     assert "chef.hugo" in result.output
     weak = runner.invoke(
-        args=["staff", "create", "--academy", "ac-test", "--login", "faible",
-              "--role", "academy_admin", "--password-stdin"],
+        args=[
+            "staff",
+            "create",
+            "--academy",
+            "ac-test",
+            "--login",
+            "faible",
+            "--role",
+            "academy_admin",
+            "--password-stdin",
+        ],
         input="court1\n",
     )
     assert weak.exit_code != 0
     assert "12 à 128 caractères" in weak.output
     missing_uai = runner.invoke(
-        args=["staff", "create", "--academy", "ac-test", "--login", "sans.uai",
-              "--role", "head", "--password-stdin"],
+        args=[
+            "staff",
+            "create",
+            "--academy",
+            "ac-test",
+            "--login",
+            "sans.uai",
+            "--role",
+            "head",
+            "--password-stdin",
+        ],
         input=PASSWORD + "\n",
     )
     assert missing_uai.exit_code != 0

@@ -21,7 +21,9 @@ def text(response):
 
 @pytest.fixture
 def head(app, academy):
-    make_staff(app, academy, "chef.hugo", StaffRole.HEAD, uai="0251711Z", display_name="Claire Martin")
+    make_staff(
+        app, academy, "chef.hugo", StaffRole.HEAD, uai="0251711Z", display_name="Claire Martin"
+    )
     session = staff_session(app, "ac-test")
     session.login("chef.hugo")
     return session
@@ -90,7 +92,10 @@ def test_mandatory_is_greyed_open_and_missing_module_greyed_closed(make_app, aca
     page = session.post(
         f"{BASE}/teleservices", {"open": ["absences", "notes"]}, follow_redirects=True
     )
-    assert "« Absences » ne peut pas être ouvert : Nécessite le module SIECLE « Vie scolaire »" in text(page)
+    assert (
+        "« Absences » ne peut pas être ouvert : Nécessite le module SIECLE « Vie scolaire »"
+        in text(page)
+    )
     assert session.client.get("/ac-test/services/0251711Z/fiche/").status_code == 200
     assert session.client.get("/ac-test/services/0251711Z/absences/").status_code == 404
 
@@ -134,7 +139,9 @@ def test_notes_publication_mode_reaches_the_portal_page(app, academy, activated)
     head = activated
     page = head.get(f"{BASE}/teleservices/notes/configuration")
     assert "Mode de publication" in text(page)
-    assert re.search(r'value="fil_de_l_eau"[^>]*checked|checked[^>]*value="fil_de_l_eau"', text(page))
+    assert re.search(
+        r'value="fil_de_l_eau"[^>]*checked|checked[^>]*value="fil_de_l_eau"', text(page)
+    )
     assert "au fil de l'eau" in text(head.client.get("/ac-test/services/0251711Z/notes/"))
     page = head.post(
         f"{BASE}/teleservices/notes/configuration",
@@ -152,7 +159,10 @@ def test_notes_publication_mode_reaches_the_portal_page(app, academy, activated)
 
 def test_invalid_configuration_is_refused_next_to_the_field(activated):
     head = activated
-    head.post(f"{BASE}/teleservices", {"open": ["notes", "paiement", "absences", "emploi_du_temps", "bourses"]})
+    head.post(
+        f"{BASE}/teleservices",
+        {"open": ["notes", "paiement", "absences", "emploi_du_temps", "bourses"]},
+    )
     head.get(f"{BASE}/teleservices/paiement/configuration")
     page = head.post(
         f"{BASE}/teleservices/paiement/configuration",
@@ -166,11 +176,18 @@ def test_invalid_configuration_is_refused_next_to_the_field(activated):
 
 def test_paiement_configuration_round_trips_and_is_kept_when_closed(activated):
     head = activated
-    head.post(f"{BASE}/teleservices", {"open": ["notes", "paiement", "absences", "emploi_du_temps", "bourses"]})
+    head.post(
+        f"{BASE}/teleservices",
+        {"open": ["notes", "paiement", "absences", "emploi_du_temps", "bourses"]},
+    )
     head.get(f"{BASE}/teleservices/paiement/configuration")
     head.post(
         f"{BASE}/teleservices/paiement/configuration",
-        {"payfip_client": "123456", "minimum_amount": "2,50", "contact_email": "intendance@college.fr"},
+        {
+            "payfip_client": "123456",
+            "minimum_amount": "2,50",
+            "contact_email": "intendance@college.fr",
+        },
     )
     portal = head.client.get("/ac-test/services/0251711Z/paiement/")
     assert "2,50 €" in text(portal) and "intendance@college.fr" in text(portal)

@@ -41,7 +41,9 @@ def academy(academy, app):
 
 @pytest.fixture
 def head(app, academy):
-    make_staff(app, academy, "chef.hugo", StaffRole.HEAD, uai="0251711Z", display_name="Claire Martin")
+    make_staff(
+        app, academy, "chef.hugo", StaffRole.HEAD, uai="0251711Z", display_name="Claire Martin"
+    )
     session = staff_session(app, "ac-test")
     session.login("chef.hugo")
     return session
@@ -104,7 +106,9 @@ def test_welcome_message_is_sanitised_saved_audited_and_on_the_portal(app, acade
         '<img src=x onerror="alert(2)"> <a href="javascript:alert(3)">piège</a> '
         '<a href="https://www.ac-test.fr/">Le site</a>'
     )
-    page = head.post(f"{BASE}/message-accueil", {"message": raw, "action": "save"}, follow_redirects=True)
+    page = head.post(
+        f"{BASE}/message-accueil", {"message": raw, "action": "save"}, follow_redirects=True
+    )
     assert "Le message d'accueil est enregistré" in text(page)
     assert "Les éléments non autorisés" in text(page)
     settings = _portal(app, academy)
@@ -127,7 +131,8 @@ def test_welcome_message_over_2000_characters_is_refused_next_to_the_field(app, 
     assert "fr-input-group--error" in body
     assert str(_portal(app, academy).welcome_message_html) == ""
     exactly = head.post(
-        f"{BASE}/message-accueil", {"message": "a" * 1999 + "\r\nb", "action": "save"},
+        f"{BASE}/message-accueil",
+        {"message": "a" * 1998 + "\r\nb", "action": "save"},
         follow_redirects=True,
     )
     assert "est enregistré" in text(exactly), "CRLF counts as one character"
@@ -140,7 +145,10 @@ def test_preview_button_works_without_saving(app, academy, head):
         {"message": "<i>Aperçu</i><script>x()</script>", "action": "preview"},
     )
     assert page.status_code == 200
-    assert '<div class="admin-preview fr-p-2w" id="welcome-preview" aria-live="polite"><i>Aperçu</i></div>' in page.get_data(as_text=True)
+    assert (
+        '<div class="admin-preview fr-p-2w" id="welcome-preview" aria-live="polite"><i>Aperçu</i></div>'
+        in page.get_data(as_text=True)
+    )
     assert str(_portal(app, academy).welcome_message_html) == ""
 
 
@@ -148,7 +156,7 @@ def test_live_preview_endpoint_returns_sanitised_html(head):
     head.get(f"{BASE}/message-accueil")
     response = head.client.post(
         f"{BASE}/message-accueil/apercu",
-        data={"message": '<b>ok</b><img src=x onerror=alert(1)>'},
+        data={"message": "<b>ok</b><img src=x onerror=alert(1)>"},
         headers={"X-CSRFToken": head.token},
     )
     assert response.status_code == 200
@@ -167,7 +175,11 @@ def test_ent_link_from_the_academy_list(app, academy, head):
     assert "javascript:alert" not in body, "an unsafe predefined link is never offered"
     page = head.post(
         f"{BASE}/ent",
-        {"courier_type": "mixte", "predefined": "https://ent-colleges.example/", "specific_url": ""},
+        {
+            "courier_type": "mixte",
+            "predefined": "https://ent-colleges.example/",
+            "specific_url": "",
+        },
         follow_redirects=True,
     )
     assert "Le type de courrier et le lien ENT sont enregistrés." in text(page)
@@ -203,7 +215,9 @@ def test_typed_ent_link_must_be_http_or_https(app, academy, head):
 def test_teleservices_courier_type_hides_the_ent_link(app, academy, head):
     head.get(f"{BASE}/ent")
     head.post(f"{BASE}/ent", {"courier_type": "mixte", "specific_url": "https://ent.example/"})
-    head.post(f"{BASE}/ent", {"courier_type": "teleservices", "specific_url": "https://ent.example/"})
+    head.post(
+        f"{BASE}/ent", {"courier_type": "teleservices", "specific_url": "https://ent.example/"}
+    )
     settings = _portal(app, academy)
     assert settings.courier_type is CourierType.TELESERVICES
     assert settings.ent_url == "" and not settings.show_ent_link
@@ -243,14 +257,18 @@ def test_contact_link_is_greyed_without_addresses(app, academy, head):
 # --- useful links ----------------------------------------------------------------------------
 
 
-def test_useful_links_are_validated_added_in_order_and_removed_after_confirmation(app, academy, head):
+def test_useful_links_are_validated_added_in_order_and_removed_after_confirmation(
+    app, academy, head
+):
     head.get(f"{BASE}/liens-utiles")
     for bad in ("javascript:alert(1)", "data:text/html,x", "www.ac-test.fr", "mailto:a@b.fr"):
         page = head.post(f"{BASE}/liens-utiles", {"label": "Mauvais", "url": bad})
         assert "commençant par http:// ou https://" in text(page), bad
     page = head.post(f"{BASE}/liens-utiles", {"label": "", "url": "https://x.fr/"})
     assert "Le libellé est obligatoire." in text(page)
-    head.post(f"{BASE}/liens-utiles", {"label": "Le site de l'académie", "url": "https://www.ac-test.fr/"})
+    head.post(
+        f"{BASE}/liens-utiles", {"label": "Le site de l'académie", "url": "https://www.ac-test.fr/"}
+    )
     page = head.post(
         f"{BASE}/liens-utiles",
         {"label": "Le site de l'établissement", "url": "http://college-hugo.fr/"},
@@ -265,13 +283,17 @@ def test_useful_links_are_validated_added_in_order_and_removed_after_confirmatio
     with app.app_context(), tenant(academy.id):
         from teleservices.admin.establishment_settings import EstablishmentSettings
 
-        first_id = db.session.execute(select(EstablishmentSettings)).scalar_one().useful_links[0]["id"]
+        first_id = (
+            db.session.execute(select(EstablishmentSettings)).scalar_one().useful_links[0]["id"]
+        )
     confirm = head.get(f"{BASE}/liens-utiles/{first_id}/supprimer")
     assert "Confirmez-vous la suppression de ce lien ?" in text(confirm)
     assert len(_portal(app, academy).useful_links) == 2, "nothing removed before confirmation"
     page = head.post(f"{BASE}/liens-utiles/{first_id}/supprimer", follow_redirects=True)
     assert "Le lien « Le site de l'académie » est supprimé." in text(page)
-    assert [link.label for link in _portal(app, academy).useful_links] == ["Le site de l'établissement"]
+    assert [link.label for link in _portal(app, academy).useful_links] == [
+        "Le site de l'établissement"
+    ]
     assert head.get(f"{BASE}/liens-utiles/{first_id}/supprimer").status_code == 404
     assert len(_audit(app, academy, "settings.useful_link_added")) == 2
     removed = _audit(app, academy, "settings.useful_link_removed")

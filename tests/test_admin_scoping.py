@@ -36,11 +36,15 @@ def world(app, academy, other_academy):
     """Staff of every role, and objects (a delegate, a useful link) in other establishments."""
     secret = pyotp.random_base32()
     ids = {
-        "admin": make_staff(app, academy, "admin.rectorat", StaffRole.ACADEMY_ADMIN, totp_secret=secret),
+        "admin": make_staff(
+            app, academy, "admin.rectorat", StaffRole.ACADEMY_ADMIN, totp_secret=secret
+        ),
         "head": make_staff(app, academy, "chef.hugo", StaffRole.HEAD, uai="0251711Z"),
         "delegate": make_staff(app, academy, "deleg.hugo", StaffRole.DELEGATE, uai="0251711Z"),
         "other_head": make_staff(app, academy, "chef.pasteur", StaffRole.HEAD, uai="0250001R"),
-        "other_delegate": make_staff(app, academy, "deleg.pasteur", StaffRole.DELEGATE, uai="0250001R"),
+        "other_delegate": make_staff(
+            app, academy, "deleg.pasteur", StaffRole.DELEGATE, uai="0250001R"
+        ),
         "foreign_delegate": make_staff(
             app, other_academy, "deleg.moulin", StaffRole.DELEGATE, uai="0900001M"
         ),
@@ -56,7 +60,9 @@ def world(app, academy, other_academy):
             row = settings_row(establishment)
             row.activated_at = func.now()
             row.welcome_message = f"Secret de {establishment.name}"
-            row.useful_links = [{"id": f"lien{uai}", "label": "Privé", "url": "https://prive.example/"}]
+            row.useful_links = [
+                {"id": f"lien{uai}", "label": "Privé", "url": "https://prive.example/"}
+            ]
             db.session.commit()
             links[uai] = f"lien{uai}"
     return {"ids": ids, "secret": secret, "links": links}
@@ -104,7 +110,9 @@ def _methods(rule):
 def _call(session, method, path):
     if method == "GET":
         return session.client.get(path)
-    return session.client.post(path, data={"csrf_token": session.token, "open": ["notes"], "message": "x"})
+    return session.client.post(
+        path, data={"csrf_token": session.token, "open": ["notes"], "message": "x"}
+    )
 
 
 def _assert_refused(response, path, method, who):
@@ -152,7 +160,10 @@ def test_roles_above_ones_own_are_403_and_audited(app, world, academy):
     refused = [
         ("GET", "/ac-test/admin/etablissements/0251711Z/delegations"),
         ("POST", "/ac-test/admin/etablissements/0251711Z/delegations"),
-        ("POST", f"/ac-test/admin/etablissements/0251711Z/delegations/{world['ids']['delegate']}/retirer"),
+        (
+            "POST",
+            f"/ac-test/admin/etablissements/0251711Z/delegations/{world['ids']['delegate']}/retirer",
+        ),
         ("GET", "/ac-test/admin/journal"),
         ("GET", "/ac-test/admin/journal.csv"),
         ("GET", "/admin/"),
@@ -161,27 +172,33 @@ def test_roles_above_ones_own_are_403_and_audited(app, world, academy):
         response = _call(delegate, method, path)
         if path == "/admin/":
             # No platform session: back to the platform login, no data.
-            assert response.status_code == 302 and "/admin/connexion" in response.headers["Location"]
+            assert (
+                response.status_code == 302 and "/admin/connexion" in response.headers["Location"]
+            )
             continue
         assert response.status_code == 403, (method, path)
     head = _session(app, world, "head")
     assert head.client.get("/ac-test/admin/journal").status_code == 403
     with app.app_context(), tenant(academy.id):
-        denied = db.session.execute(
-            select(AuditEntry).filter_by(action="access.denied")
-        ).scalars().all()
+        denied = (
+            db.session.execute(select(AuditEntry).filter_by(action="access.denied")).scalars().all()
+        )
     assert len(denied) == 6
     assert {e.actor_display for e in denied} >= {"Deleg Hugo (deleg.hugo)", "Chef Hugo (chef.hugo)"}
 
 
 def test_attempts_outside_the_scope_are_audited(app, world, academy):
     head = _session(app, world, "head")
-    assert head.client.get("/ac-test/admin/etablissements/0250001R/parametrage/ent").status_code == 404
+    assert (
+        head.client.get("/ac-test/admin/etablissements/0250001R/parametrage/ent").status_code == 404
+    )
     assert head.client.get("/ac-test/admin/etablissements/0900001M/teleservices").status_code == 404
     with app.app_context(), tenant(academy.id):
         targets = [
             e.target
-            for e in db.session.execute(select(AuditEntry).filter_by(action="access.denied")).scalars()
+            for e in db.session.execute(
+                select(AuditEntry).filter_by(action="access.denied")
+            ).scalars()
         ]
     assert targets == [
         "GET /ac-test/admin/etablissements/0250001R/parametrage/ent",
@@ -229,10 +246,18 @@ def test_each_role_sees_its_own_scope(app, world):
     assert "Collège Victor Hugo" in home.text and "Lycée Louis Pasteur" in home.text
     assert "Collège Jean Moulin" not in home.text
     for uai in ("0251711Z", "0250001R"):
-        assert admin.client.get(f"/ac-test/admin/etablissements/{uai}/parametrage/message-accueil").status_code == 200
+        assert (
+            admin.client.get(
+                f"/ac-test/admin/etablissements/{uai}/parametrage/message-accueil"
+            ).status_code
+            == 200
+        )
     assert admin.client.get("/ac-test/admin/journal").status_code == 200
     platform = _session(app, world, "platform")
-    assert platform.client.get("/ac-autre/admin/etablissements/0900001M/teleservices").status_code == 200
+    assert (
+        platform.client.get("/ac-autre/admin/etablissements/0900001M/teleservices").status_code
+        == 200
+    )
 
 
 def test_withdrawn_delegate_loses_access_at_once(app, world):

@@ -41,9 +41,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _add_plugin_migrations(migrate, registry.migration_dirs())
 
     from teleservices import admin, cli, errors, views
+    from teleservices.accounts import web as accounts_web
 
     views.init_app(app)
     admin.init_app(app)
+    accounts_web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app
@@ -69,5 +71,6 @@ def _import_models() -> None:
     from teleservices.accounts import models as account_models  # noqa: F401
     from teleservices.admin import audit, establishment_settings  # noqa: F401
     from teleservices.admin import models as admin_models  # noqa: F401
+    from teleservices.notifications import models as notification_models  # noqa: F401
     from teleservices.school import models as school_models  # noqa: F401
     from teleservices.tenancy import models  # noqa: F401

@@ -60,7 +60,9 @@ def add_months(moment: datetime, months: int) -> datetime:
     be negative."""
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def _check(account: Account, target: AccountState) -> None:

@@ -52,9 +52,7 @@ def notification_address(account: Account) -> str:
     return school_email(account)
 
 
-def notify(
-    account: Account, mode: NotificationMode, now: datetime | None = None
-) -> Notification:
+def notify(account: Account, mode: NotificationMode, now: datetime | None = None) -> Notification:
     """Notify ``account`` by ``mode`` (see the module docstring for what each state gets)."""
     now = now or now_utc()
     if account.state is AccountState.FERME:

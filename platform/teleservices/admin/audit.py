@@ -7,6 +7,7 @@ and to an establishment when the action concerns one; the caller commits with it
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -165,3 +166,8 @@ def local_time(value: datetime) -> datetime:
     """A stored timestamp (aware, or naive UTC on SQLite) in Paris time."""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(PARIS)
+
+
+def readable(value: Any) -> str:
+    """A before/after value as compact JSON text (accents kept) for the audit pages."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

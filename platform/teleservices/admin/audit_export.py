@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from teleservices.admin.audit import AuditEntry
+from teleservices.admin.audit import AuditEntry, readable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = [
@@ -39,7 +38,7 @@ def escape_cell(value: Any) -> str:
 
 
 def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else readable(value)
 
 
 def to_csv(entries: Iterable[AuditEntry], uai_by_id: dict[int, str]) -> str:

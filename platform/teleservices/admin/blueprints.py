@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 
 from teleservices.admin.access import current_staff
+from teleservices.admin.audit import readable
 from teleservices.admin.models import ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/<academy>/admin")
@@ -15,7 +16,7 @@ platform_bp = Blueprint("platform_admin", __name__, url_prefix="/admin")
 
 
 def _template_context() -> dict[str, Any]:
-    return {"staff_user": current_staff(), "ROLE_LABELS": ROLE_LABELS}
+    return {"staff_user": current_staff(), "ROLE_LABELS": ROLE_LABELS, "readable": readable}
 
 
 bp.context_processor(_template_context)

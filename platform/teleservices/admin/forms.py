@@ -140,7 +140,7 @@ class EntForm(FlaskForm):
         validators=[InputRequired(_l("Choisissez le type de courrier."))],
     )
     predefined = SelectField(
-        _l("Lien ENT prédéfini par l'académie"), choices=[], validate_choice=True
+        _l("Lien ENT prédéfini par l'académie"), choices=[], default="", validate_choice=True
     )
     specific_url = URLField(
         _l("Lien ENT spécifique à l'établissement"),

@@ -39,8 +39,8 @@ NEW_ACCOUNT = (
 )
 CONTINUITY = (
     "<p>Vous disposez déjà d'un compte « Éducation nationale » activé : vous le conservez et "
-    "pouvez l'utiliser dès maintenant.<br>"
-    "Rappel de votre identifiant : <strong>[Identifiant]</strong><br>"
+    "pouvez l'utiliser dès maintenant.</p>\n"
+    "<p>Rappel de votre identifiant : <strong>[Identifiant]</strong><br>"
     "Votre mot de passe est celui que vous avez choisi lors de votre première connexion ; "
     "il n'est pas rappelé dans ce courrier.</p>\n"
     "<p>En cas d'oubli, utilisez les liens « Identifiant oublié » ou « Mot de passe oublié » de "
@@ -54,7 +54,7 @@ DEADLINE = (
 )
 REPRESENTATIVE_OPENING = (
     "<p>[Civilité],</p>\n"
-    "<p>[Établissement] met à votre disposition un ensemble de services en ligne pour vous "
+    "<p>L'établissement [Établissement] met à votre disposition un ensemble de services en ligne pour vous "
     "permettre de vous informer, de suivre la scolarité de [Élève], en classe de [Division], "
     "et d'effectuer certaines démarches.</p>\n"
 )
@@ -65,7 +65,7 @@ REPRESENTATIVE_CLOSING = (
 )
 STUDENT_OPENING = (
     "<p>Bonjour [Prénom],</p>\n"
-    "<p>[Établissement] met à la disposition des élèves un ensemble de services en ligne.</p>\n"
+    "<p>L'établissement [Établissement] met à la disposition des élèves un ensemble de services en ligne.</p>\n"
 )
 STUDENT_CLOSING = (
     "<p>Les règles de bon usage de ces services sont précisées dans la charte en vigueur dans "
@@ -88,8 +88,7 @@ BODIES = {
         "<li>activer votre compte à partir du courriel envoyé dans votre messagerie.</li></ol>\n"
         + DEADLINE
         + "<p>Pour information, les élèves ont également un compte personnel pour accéder aux "
-        "services qui leur sont réservés.</p>\n"
-        + REPRESENTATIVE_CLOSING
+        "services qui leur sont réservés.</p>\n" + REPRESENTATIVE_CLOSING
     ),
     LetterKind.REPRESENTATIVE_CONTINUITY: (
         SUBJECT + REPRESENTATIVE_OPENING + ADDRESS + CONTINUITY + REPRESENTATIVE_CLOSING

@@ -31,7 +31,11 @@ class TemplateRefusedError(ValueError):
         self.kind = kind
         self.missing = missing
         tokens = " et ".join(f"[{name}]" for name in missing)
-        what = f"le champ {tokens}, indispensable" if len(missing) == 1 else f"les champs {tokens}, indispensables"
+        what = (
+            f"le champ {tokens}, indispensable"
+            if len(missing) == 1
+            else f"les champs {tokens}, indispensables"
+        )
         super().__init__(
             f"Le courrier « {kind.label} » n'est pas enregistré : il doit contenir {what} "
             "au destinataire pour se connecter."

@@ -65,11 +65,11 @@ class LetterData:
     values: dict[str, str]
 
 
-def _html(value: str) -> str:
+def html_value(value: str) -> str:
     return str(escape(value))
 
 
-def _lines(lines: Iterable[str]) -> str:
+def html_lines(lines: Iterable[str]) -> str:
     return str(Markup("<br>").join(line for line in lines if line))
 
 
@@ -110,17 +110,17 @@ def shared_values(context: LetterContext) -> dict[str, str]:
     ]
     signature = Markup('<span class="signature">{}<br>{}</span>').format(HEAD_TITLE, head)
     return {
-        "Établissement": _html(establishment.name),
-        "Adresse de l'établissement": _lines(_html(line.strip()) for line in address),
-        "Téléphone de l'établissement": _html(establishment.phone),
-        "Courriel de l'établissement": _html(next(iter(establishment.emails or []), "")),
-        "Commune": _html(establishment.city),
-        "Académie": _html(context.academy.name),
-        "Chef d'établissement": _html(head),
+        "Établissement": html_value(establishment.name),
+        "Adresse de l'établissement": html_lines(html_value(line.strip()) for line in address),
+        "Téléphone de l'établissement": html_value(establishment.phone),
+        "Courriel de l'établissement": html_value(next(iter(establishment.emails or []), "")),
+        "Commune": html_value(establishment.city),
+        "Académie": html_value(context.academy.name),
+        "Chef d'établissement": html_value(head),
         "Signature": str(signature),
-        "Date": _html(context.date_text),
-        "Adresse internet": _html(context.internet_address),
-        "Mention ENT": _html(context.ent_mention),
+        "Date": html_value(context.date_text),
+        "Adresse internet": html_value(context.internet_address),
+        "Mention ENT": html_value(context.ent_mention),
     }
 
 
@@ -168,7 +168,20 @@ class _BatchData:
         self.representatives = {
             row.id: row
             for row in bulk.rows_where_in(
-                select(Representative),
+                select(
+                    Representative.id,
+                    Representative.civility,
+                    Representative.first_name,
+                    Representative.last_name,
+                    Representative.usage_name,
+                    Representative.address_line_1,
+                    Representative.address_line_2,
+                    Representative.address_line_3,
+                    Representative.address_line_4,
+                    Representative.postal_code,
+                    Representative.city,
+                    Representative.country,
+                ),
                 Representative.id,
                 {row.representative_id for row in every_child if row.representative_id},
             )
@@ -200,6 +213,15 @@ def _password(account: Account, kind: LetterKind) -> str:
             "mot de passe provisoire illisible (clé changée) : notifiez à nouveau le compte.",
         )
     return password
+
+
+def letter_problem(account: Account) -> str | None:
+    """Why the account's letter cannot be printed (in French), or None when it can."""
+    try:
+        _password(account, kind_for(account))
+    except LetterError as error:
+        return error.reason
+    return None
 
 
 def letter_data(accounts: Sequence[Account], context: LetterContext) -> list[LetterData]:
@@ -243,14 +265,14 @@ def letter_data(accounts: Sequence[Account], context: LetterContext) -> list[Let
             )
         values = {
             **shared,
-            "Civilité": _html(civility or ("" if kind.for_student else UNKNOWN_CIVILITY)),
-            "Nom": _html(recipient.last_name),
-            "Prénom": _html(recipient.first_name),
-            "Identifiant": _html(account.identifier),
-            "Mot de passe": _html(_password(account, kind)),
-            "Élève": _html(_enumerate([_student_name(s) for s in students])),
-            "Division": _html(_enumerate(divisions)),
-            "Adresse": _lines(_html(line) for line in recipient.address_lines),
+            "Civilité": html_value(civility or ("" if kind.for_student else UNKNOWN_CIVILITY)),
+            "Nom": html_value(recipient.last_name),
+            "Prénom": html_value(recipient.first_name),
+            "Identifiant": html_value(account.identifier),
+            "Mot de passe": html_value(_password(account, kind)),
+            "Élève": html_value(_enumerate([_student_name(s) for s in students])),
+            "Division": html_value(_enumerate(divisions)),
+            "Adresse": html_lines(html_value(line) for line in recipient.address_lines),
         }
         letters.append(LetterData(account.id, account.identifier, kind, recipient, values))
     return letters
