@@ -117,5 +117,7 @@ def test_academy_admin_totp_enrolment_screen(live_server, page, academy):
     assert page.get_by_text("Lycée Louis Pasteur").is_visible()
     screenshot(page, "admin-academy-home")
     page.get_by_role("link", name="Journal de l'académie").click()
-    assert page.locator("table").get_by_text("Activation de la double authentification").is_visible()
+    assert (
+        page.locator("table").get_by_text("Activation de la double authentification").is_visible()
+    )
     screenshot(page, "admin-academy-audit")

@@ -268,7 +268,7 @@ def test_a_new_account_without_provisional_password_is_refused(app, academy, fam
         account.provisional_password_encrypted = None
         assert letter_problem(account) is not None
         assert "aucun mot de passe provisoire" in letter_problem(account)
-        with pytest.raises(LetterError, match="camille.martin"):
+        with pytest.raises(LetterError, match=r"camille\.martin"):
             render_letters([account], context(academy, "teleservices"))
         used = db.session.get(Account, family[LetterKind.REPRESENTATIVE_CONTINUITY])
         used.provisional_password_encrypted = None

@@ -24,7 +24,7 @@ def _fetcher() -> Any:
     """WeasyPrint URL fetcher limited to ``data:`` URLs and the package's own files."""
     from weasyprint.urls import URLFetcher
 
-    class PlatformOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class PlatformOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             check_resource(url)
             return super().fetch(url, headers)

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, PasswordField, StringField
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from teleservices.security.passwords import policy_errors
@@ -19,6 +20,10 @@ from teleservices.security.passwords import policy_errors
 PASSWORD_HINT = _l("8 caractères minimum, 14 caractères maximum, chiffres ET lettres obligatoires")
 EMAIL_MAX_LENGTH = 320
 INPUT_MAX_LENGTH = 200
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 def _email_validators() -> list[Any]:
@@ -43,7 +48,15 @@ def _same_address(form: FlaskForm, field: Field) -> None:
 
 
 class FrenchDateField(DateField):
-    """A date typed ``JJ/MM/AAAA`` or given by the browser's date picker, with a French error."""
+    """A date typed ``JJ/MM/AAAA`` in a text input (a birth date is typed, not picked from a
+    calendar; the ISO form is accepted too), with a French error."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
@@ -85,16 +98,19 @@ class FirstConnectionForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     email = EmailField(
-        _l("votre adresse mail"), render_kw={"autocomplete": "email", "spellcheck": "false"}
+        filters=[_strip],
+        label=_l("votre adresse mail"), render_kw={"autocomplete": "email", "spellcheck": "false"}
     )
     email_confirmation = EmailField(
-        _l("confirmation de l'adresse mail"),
+        filters=[_strip],
+        label=_l("confirmation de l'adresse mail"),
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     birth_date = FrenchDateField(
         _l("date de naissance"),
-        format=["%Y-%m-%d", "%d/%m/%Y"],
+        format=["%d/%m/%Y", "%Y-%m-%d"],
         validators=[InputRequired(_l("Saisissez la date de naissance."))],
+        render_kw={"autocomplete": "off"},
     )
 
     def __init__(self, *args: Any, email_required: bool = True, **kwargs: Any) -> None:
@@ -119,12 +135,14 @@ class EmailForm(FlaskForm):
     """Correct the address a confirmation e-mail is sent to."""
 
     email = EmailField(
-        _l("votre adresse mail"),
+        filters=[_strip],
+        label=_l("votre adresse mail"),
         validators=[DataRequired(_l("Saisissez votre adresse mail.")), *_email_validators()],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     email_confirmation = EmailField(
-        _l("confirmation de l'adresse mail"),
+        filters=[_strip],
+        label=_l("confirmation de l'adresse mail"),
         validators=[DataRequired(_l("Confirmez votre adresse mail.")), _same_address],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
@@ -132,7 +150,8 @@ class EmailForm(FlaskForm):
 
 class ForgottenIdentifierForm(FlaskForm):
     email = EmailField(
-        _l("votre adresse mail"),
+        filters=[_strip],
+        label=_l("votre adresse mail"),
         validators=[DataRequired(_l("Saisissez votre adresse mail.")), *_email_validators()],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )

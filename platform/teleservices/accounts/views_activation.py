@@ -7,10 +7,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from teleservices.accounts import confirmation, first_connection, ratelimits, sessions
+from teleservices.accounts import confirmation, ratelimits, sessions
 from teleservices.accounts.blueprint import bp
 from teleservices.accounts.children import children_of
-from teleservices.accounts.first_connection import Answers, Outcome
+from teleservices.accounts.first_connection import Answers, Outcome, complete
 from teleservices.accounts.forms import ActionForm, EmailForm, FirstConnectionForm
 from teleservices.accounts.sessions import Step
 from teleservices.accounts.tokens import LinkStatus
@@ -39,7 +39,7 @@ def first_connection() -> str | Response:
             email=form.email.data or "",
             birth_date=form.birth_date.data,
         )
-        outcome = first_connection.complete(account, child, answers)
+        outcome = complete(account, child, answers)
         if outcome is Outcome.WRONG_BIRTH_DATE:
             ratelimits.count_failure()
             form.birth_date.errors = [

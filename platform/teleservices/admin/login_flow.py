@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, redirect, request, session, url_for
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from teleservices import auth
@@ -161,8 +162,6 @@ def finish(realm: Realm, user: User, next_url: str | None) -> Response:
 
 def logout(user: User) -> None:
     """End every session of the user (the nonce changes) and this one."""
-    from flask_login import logout_user
-
     auth.rotate_nonce(user)
     db.session.commit()
     logout_user()

@@ -8,6 +8,7 @@ required field (the staff see what they wrote; saving it is what is refused). Th
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -67,6 +68,14 @@ def sample_letter(kind: LetterKind, context: LetterContext) -> LetterData:
     return LetterData(0, identifier, kind, recipient, values)
 
 
+def _pdftoppm() -> str:
+    """The absolute path of ``pdftoppm`` (poppler-utils, installed by ``make system-deps``)."""
+    path = shutil.which("pdftoppm")
+    if path is None:
+        raise RuntimeError("pdftoppm (poppler-utils) est introuvable : aperçu impossible.")
+    return path
+
+
 def first_page_png(pdf: bytes, resolution: int = 80) -> bytes:
     """The first page of a PDF as a PNG image (``pdftoppm``)."""
     with tempfile.TemporaryDirectory(prefix="apercu-") as folder:
@@ -75,7 +84,7 @@ def first_page_png(pdf: bytes, resolution: int = 80) -> bytes:
         target = Path(folder) / "page"
         subprocess.run(  # noqa: S603 - fixed program and arguments, our own temporary files
             [
-                "pdftoppm",
+                _pdftoppm(),
                 "-png",
                 "-r",
                 str(resolution),

@@ -17,7 +17,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from teleservices.accounts.models import Account, AccountChild
-from teleservices.extensions import db
 from teleservices.notifications.context import LetterContext
 from teleservices.notifications.kinds import LetterKind, kind_for
 from teleservices.school import bulk

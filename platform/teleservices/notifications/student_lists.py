@@ -101,27 +101,27 @@ def _rows(students: Sequence[Any], group_codes: dict[int, str]) -> tuple[Student
         )
     }
     account_of = {student_id: accounts[account_id] for account_id, student_id in owners.items()}
-    rows = []
-    for student in students:
-        account = account_of.get(student.id)
-        notified = account is not None and account.state is not AccountState.NON_NOTIFIE
-        rows.append(
-            StudentListRow(
-                last_name=student.usage_name or student.last_name,
-                first_name=student.first_name,
-                division=student.division_code or "",
-                groups=group_codes.get(student.id, ""),
-                birth_date=student.birth_date,
-                identifier=account.identifier if notified else TO_NOTIFY,
-                password=_password(account) if notified else TO_NOTIFY,
-                notified_at=account.notified_at if account is not None else None,
-                state=account.state.label
-                if account is not None
-                else AccountState.NON_NOTIFIE.label,
-                last_login_at=account.last_login_at if account is not None else None,
-            )
-        )
-    return tuple(rows)
+    return tuple(
+        _row(student, account_of.get(student.id), group_codes.get(student.id, ""))
+        for student in students
+    )
+
+
+def _row(student: Any, account: Any, groups: str) -> StudentListRow:
+    """A student's line (``account`` None when none): « Compte à notifier » when not notified."""
+    to_notify = account is None or account.state is AccountState.NON_NOTIFIE
+    return StudentListRow(
+        last_name=student.usage_name or student.last_name,
+        first_name=student.first_name,
+        division=student.division_code or "",
+        groups=groups,
+        birth_date=student.birth_date,
+        identifier=TO_NOTIFY if to_notify else account.identifier,
+        password=TO_NOTIFY if to_notify else _password(account),
+        notified_at=None if account is None else account.notified_at,
+        state=(AccountState.NON_NOTIFIE if account is None else account.state).label,
+        last_login_at=None if account is None else account.last_login_at,
+    )
 
 
 def _students(establishment: Establishment, *criteria: Any) -> list[Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
 from teleservices.tenancy.context import TenantRequiredError, current_scope
@@ -31,7 +32,10 @@ def _touches_tenant_tables(state: ORMExecuteState) -> bool:
     """
     if any(_is_tenant_entity(m.entity) for m in state.all_mappers):
         return True
-    return any("academy_id" in t.c for t in find_tables(state.statement, include_joins=True))
+    statement = state.statement
+    if not isinstance(statement, ClauseElement):
+        return False
+    return any("academy_id" in t.c for t in find_tables(statement, include_joins=True))
 
 
 def _rls_value() -> str:
