@@ -132,9 +132,9 @@ def test_the_email_comes_from_the_academy(app, client, family):
     from teleservices.tenancy.models import Academy
 
     with app.app_context(), all_academies():
-        db.session.get(Academy, family.academy_id).mail_sender = (
-            "Administrateur des services en ligne <teleservices@ac-test.fr>"
-        )
+        db.session.get(
+            Academy, family.academy_id
+        ).mail_sender = "Administrateur des services en ligne <teleservices@ac-test.fr>"
         db.session.commit()
     start(app, client, family)
     submit(client, FIRST, answers())
@@ -181,7 +181,10 @@ def test_invalid_answers_do_not_count_for_the_rate_limit(make_app, academy, fami
     ("changes", "message"),
     [
         ({"password_confirmation": "autre2025"}, "Les deux mots de passe ne sont pas identiques."),
-        ({"email_confirmation": "autre@example.fr"}, "Les deux adresses mail ne sont pas identiques."),
+        (
+            {"email_confirmation": "autre@example.fr"},
+            "Les deux adresses mail ne sont pas identiques.",
+        ),
         (
             {"password": "seulementdeslettres", "password_confirmation": "seulementdeslettres"},
             "Le mot de passe doit contenir de 8 à 14 caractères",
@@ -192,7 +195,10 @@ def test_invalid_answers_do_not_count_for_the_rate_limit(make_app, academy, fami
             "de 8 à 14 caractères",
         ),
         ({"email": "", "email_confirmation": ""}, "Saisissez votre adresse mail."),
-        ({"email": "pas-une-adresse", "email_confirmation": "pas-une-adresse"}, "adresse mail valide"),
+        (
+            {"email": "pas-une-adresse", "email_confirmation": "pas-une-adresse"},
+            "adresse mail valide",
+        ),
         ({"birth_date": ""}, "Saisissez la date de naissance."),
         ({"birth_date": "31/02/2012"}, "Saisissez une date valide"),
     ],

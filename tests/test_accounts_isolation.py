@@ -33,7 +33,9 @@ def here(app, academy):
 def there(app, other_academy):
     """A family of ac-autre with the same names: the same identifiers, other accounts."""
     family = make_family(app, other_academy, uai="0900001M")
-    activate(app, family.academy_id, family.representative_account_id, "autre2024", "jean@ailleurs.fr")
+    activate(
+        app, family.academy_id, family.representative_account_id, "autre2024", "jean@ailleurs.fr"
+    )
     return family
 
 
@@ -62,7 +64,10 @@ def test_a_session_of_one_academy_is_anonymous_in_another(client, here, there):
     assert elsewhere.status_code == 302 and elsewhere.headers["Location"] == "/ac-autre/connexion"
     assert client.get("/ac-autre/connexion").status_code == 200
     page = client.get("/ac-autre/connexion").get_data(as_text=True)
-    assert client.post("/ac-autre/deconnexion", data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert (
+        client.post("/ac-autre/deconnexion", data={"csrf_token": csrf_token(page)}).status_code
+        == 302
+    )
     assert client.get("/ac-test/accueil").status_code == 200
 
 
@@ -75,10 +80,17 @@ def test_a_pending_step_of_one_academy_is_void_in_another(app, client, academy, 
         response = client.get(page)
         assert response.status_code == 302 and response.headers["Location"] == "/ac-autre/connexion"
     token = csrf_token(client.get("/ac-test/premiere-connexion").get_data(as_text=True))
-    for action in ("/ac-autre/validation-en-attente/renvoyer", "/ac-autre/validation-en-attente/adresse"):
+    for action in (
+        "/ac-autre/validation-en-attente/renvoyer",
+        "/ac-autre/validation-en-attente/adresse",
+    ):
         response = client.post(
             action,
-            data={"csrf_token": token, "email": "x@example.fr", "email_confirmation": "x@example.fr"},
+            data={
+                "csrf_token": token,
+                "email": "x@example.fr",
+                "email_confirmation": "x@example.fr",
+            },
         )
         assert response.status_code == 302
     response = client.post(
@@ -135,8 +147,14 @@ def test_recovery_answers_only_for_its_academy(app, client, here, there):
 
 
 def test_an_unknown_identifier_of_this_academy_exists_elsewhere(app, client, here, other_academy):
-    other = make_family(app, other_academy, uai="0900001M", first_name="Zoé", last_name="MARTIN",
-                        representative_first_name="Luc")
+    other = make_family(
+        app,
+        other_academy,
+        uai="0900001M",
+        first_name="Zoé",
+        last_name="MARTIN",
+        representative_first_name="Luc",
+    )
     activate(app, other.academy_id, other.representative_account_id, PASSWORD, "luc@example.fr")
     html = text_of(submit(client, "/ac-test/mot-de-passe-oublie", {"identifier": "luc.martin"}))
     assert "Cet identifiant n'est pas reconnu. Veuillez réessayer." in html

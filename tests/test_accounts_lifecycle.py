@@ -161,7 +161,9 @@ def test_an_account_being_activated_gets_a_new_password(app, client, family):
     assert account.state is S.NOTIFIE and account.password_hash is None
     assert not account.email_confirmed and account.first_connection_at is None
     other = app.test_client()
-    chosen = submit(other, "/ac-test/connexion", {"identifier": "jean.dupont", "password": "choisi2025"})
+    chosen = submit(
+        other, "/ac-test/connexion", {"identifier": "jean.dupont", "password": "choisi2025"}
+    )
     assert chosen.status_code == 200
     fresh = submit(other, "/ac-test/connexion", {"identifier": "jean.dupont", "password": second})
     assert fresh.headers["Location"] == "/ac-test/premiere-connexion"

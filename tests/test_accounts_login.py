@@ -1,5 +1,7 @@
 """Login of families and students: the page, the outcomes, the session, logout, rate limits, CSRF."""
 
+import uuid
+
 import pytest
 import time_machine
 
@@ -26,9 +28,7 @@ def family(app, academy):
 @pytest.fixture
 def used(app, family):
     """The representative's account, used, with a confirmed address."""
-    activate(
-        app, family.academy_id, family.representative_account_id, PASSWORD, "jean@example.fr"
-    )
+    activate(app, family.academy_id, family.representative_account_id, PASSWORD, "jean@example.fr")
     return family
 
 
@@ -199,6 +199,30 @@ def test_successful_logins_do_not_count(make_app, academy, family):
     for _ in range(4):
         client = app.test_client()
         assert login(client, family.representative_identifier, PASSWORD).status_code == 302
+
+
+def test_the_limits_are_kept_in_redis_when_configured(make_app, academy, redis_url):
+    from redis import Redis
+
+    settings = {"RATELIMIT_STORAGE_URI": redis_url, "ACCOUNT_LOGIN_RATE_LIMIT": "2 per minute"}
+    first = make_app(**settings)
+    family = make_family(first, academy, last_name=f"TEST{uuid.uuid4().hex[:12]}")
+    activate(first, family.academy_id, family.representative_account_id, PASSWORD)
+    for _ in range(2):
+        assert (
+            login(first.test_client(), family.representative_identifier, "faux1234").status_code
+            == 200
+        )
+    # Another process (another worker) shares the counts through Redis, not through memory.
+    second = make_app(**settings)
+    assert (
+        login(second.test_client(), family.representative_identifier, PASSWORD).status_code == 429
+    )
+    redis = Redis.from_url(redis_url)
+    for pattern in (f"*{family.representative_identifier}*", "*/127.0.0.1/accounts.login/*"):
+        for key in redis.scan_iter(pattern):
+            redis.delete(key)
+    redis.close()
 
 
 def test_failed_logins_are_limited_per_address(make_app, academy):

@@ -75,7 +75,10 @@ def test_the_forgotten_identifier_page(client, family):
 
 def test_a_confirmed_address_receives_every_identifier(app, client, family):
     second = make_family(
-        app, _academy(app, family), first_name="Paul", representative_first_name="Marie",
+        app,
+        _academy(app, family),
+        first_name="Paul",
+        representative_first_name="Marie",
         civility="MME",
     )
     activate(app, second.academy_id, second.representative_account_id, OLD, "jean@example.fr")
@@ -155,7 +158,11 @@ def test_a_found_identifier_gets_a_reference_and_a_reset_link(app, client, famil
 
     form = text_of(client.get(path))
     assert "<h1>Votre mot de passe</h1>" in form
-    for label in ("votre identifiant", "votre nouveau mot de passe", "confirmation du nouveau mot de passe"):
+    for label in (
+        "votre identifiant",
+        "votre nouveau mot de passe",
+        "confirmation du nouveau mot de passe",
+    ):
         assert f">{label}</label>" in form
     done = reset(client, path, family.representative_identifier)
     assert done.status_code == 302 and done.headers["Location"] == LOGIN
@@ -216,7 +223,10 @@ def test_a_reset_ends_every_session(app, client, family):
 
 
 def test_an_unknown_identifier_is_not_recognised(app, client, family):
-    for identifier in ("personne.inconnue", family.student_identifier):  # the student's: Non notifié
+    for identifier in (
+        "personne.inconnue",
+        family.student_identifier,
+    ):  # the student's: Non notifié
         html = text_of(ask_password(client, identifier))
         assert UNKNOWN in html
     assert outbox(app, family.academy_id) == []
@@ -261,8 +271,9 @@ def test_recovery_is_rate_limited_per_address(make_app, academy, family):
 def test_recovery_forms_refuse_a_post_without_csrf_token(app, client, family):
     assert client.post(IDENTIFIER, data={"email": "jean@example.fr"}).status_code == 400
     assert (
-        client.post(PASSWORD_PAGE, data={"identifier": family.representative_identifier})
-        .status_code
+        client.post(
+            PASSWORD_PAGE, data={"identifier": family.representative_identifier}
+        ).status_code
         == 400
     )
     ask_password(client, family.representative_identifier)

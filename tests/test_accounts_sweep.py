@@ -124,7 +124,9 @@ def test_a_used_account_idle_for_a_year_is_deleted(app, client, family):
 def test_a_deleted_account_loses_its_sessions(app, client, family):
     with time_machine.travel("2024-02-01 08:00Z", tick=False):
         activate(app, family.academy_id, family.student_account_id, "choisi2025")
-        submit(client, "/ac-test/connexion", {"identifier": "alice.dupont", "password": "choisi2025"})
+        submit(
+            client, "/ac-test/connexion", {"identifier": "alice.dupont", "password": "choisi2025"}
+        )
     before = state(app, family, family.student_account_id).session_nonce
     assert before
     sweep(app, "2025-02-02 08:00Z")

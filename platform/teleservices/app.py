@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from teleservices import admin, cli, errors, views
     from teleservices.accounts import web as accounts_web
+    from teleservices.notifications import views as _letters  # noqa: F401 - staff pages on admin's bp
 
     views.init_app(app)
     admin.init_app(app)
@@ -69,7 +70,7 @@ def _import_models() -> None:
     """Import every host model module so metadata (and Alembic) sees all tables."""
     from teleservices import jobs, mail, opening  # noqa: F401
     from teleservices.accounts import models as account_models  # noqa: F401
-    from teleservices.admin import audit, establishment_settings  # noqa: F401
+    from teleservices.admin import audit, establishment_settings, offer  # noqa: F401
     from teleservices.admin import models as admin_models  # noqa: F401
     from teleservices.notifications import models as notification_models  # noqa: F401
     from teleservices.school import models as school_models  # noqa: F401

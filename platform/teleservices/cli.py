@@ -110,12 +110,22 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.pass_context
 @with_appcontext
 def demo(ctx: click.Context, no_serve: bool) -> None:
-    """Prepare the demo academy (tenants sync) and serve it on http://127.0.0.1:5000."""
+    """Prepare the demo academy (tenants, school data, staff, families) and serve it."""
+    from teleservices import demo as demo_academy
+
     ctx.invoke(tenants_sync, directory=None)
+    click.echo("Génération et import des données SIECLE de démonstration…")
+    report = demo_academy.prepare()
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo("")
-    click.echo("Téléservices — démonstration prête.")
-    click.echo(f"  Académie de démonstration : {base}/ac-demo/")
+    click.echo(f"Téléservices — démonstration prête sur {base}/{demo_academy.ACADEMY}/")
+    click.echo("Comptes de démonstration :")
+    for login in report.logins:
+        click.echo(f"  • {login.role}")
+        click.echo(f"      {login.url}")
+        click.echo(f"      identifiant : {login.login}   mot de passe : {login.password}")
+        if login.note:
+            click.echo(f"      {login.note}")
     if not no_serve:
         ctx.invoke(serve, host="127.0.0.1", port=5000, workers=2)
 

@@ -1,9 +1,12 @@
 """Open/closed state and settings of each téléservice per establishment (PLG-3, PLG-4, ADM-2).
 
-Rules, in order: a téléservice whose SIECLE module the establishment does not use is closed and
-greyed; a mandatory one (national rule or the academy's list) is open and greyed; otherwise the
-establishment's choice, or the plugin's default. Settings are kept when a téléservice is closed and
-take effect immediately.
+Rules, in order: a téléservice switched off nationally (platform administrator) is closed and greyed
+everywhere; an academy's experimental téléservice is closed and greyed in every establishment not on
+its list; a téléservice whose SIECLE module the establishment does not use is closed and greyed; a
+mandatory one (national rule or the academy's list) is open and greyed; otherwise the
+establishment's choice, or the plugin's default. The first two rules come from
+``admin.offer.offer_rules`` (one query for both). Settings are kept when a téléservice is closed
+and take effect immediately.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from teleservices.admin.offer import OfferRules, offer_rules
 from teleservices.declarations import Teleservice
 from teleservices.extensions import db
 from teleservices.plugins import Registry
@@ -64,8 +68,17 @@ def status(
     establishment: Establishment,
     academy: Academy,
     state: TeleserviceState | None,
+    rules: OfferRules | None = None,
 ) -> ServiceStatus:
-    """Apply the opening rules to one téléservice in one establishment."""
+    """Apply the opening rules to one téléservice in one establishment.
+
+    ``rules`` (national switches and experiments) are loaded when not given.
+    """
+    if rules is None:
+        rules = offer_rules(establishment.academy_id)
+    excluded = rules.excludes(teleservice.code, establishment.id)
+    if excluded:
+        return ServiceStatus(False, True, excluded)
     module = teleservice.requires_module
     if module and not establishment.uses_module(module):
         label = MODULE_LABELS.get(module, module)
@@ -89,10 +102,11 @@ def _states(establishment: Establishment) -> dict[str, TeleserviceState]:
 def statuses(
     registry: Registry, establishment: Establishment, academy: Academy
 ) -> dict[str, ServiceStatus]:
-    """The effective state of every loaded téléservice in the establishment (one query)."""
+    """The effective state of every loaded téléservice in the establishment (two queries)."""
     states = _states(establishment)
+    rules = offer_rules(establishment.academy_id)
     return {
-        code: status(ts, establishment, academy, states.get(code))
+        code: status(ts, establishment, academy, states.get(code), rules)
         for code, ts in registry.teleservices.items()
     }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 
@@ -26,9 +27,10 @@ from teleservices.extensions import db
 
 BATCH_SIZE = 500
 S = AccountState
+Query = Select[Any]
 
 
-def not_activated(now: datetime) -> Select[tuple[Account]]:
+def not_activated(now: datetime) -> Query:
     """Accounts notified more than 3 months ago and still not activated."""
     cutoff = add_months(now, -ACTIVATION_MONTHS)
     return select(Account).where(
@@ -43,7 +45,7 @@ def not_activated(now: datetime) -> Select[tuple[Account]]:
     )
 
 
-def idle(now: datetime) -> Select[tuple[Account]]:
+def idle(now: datetime) -> Query:
     """Used accounts with no login for a year."""
     cutoff = add_months(now, -IDLE_MONTHS)
     return select(Account).where(
@@ -52,12 +54,12 @@ def idle(now: datetime) -> Select[tuple[Account]]:
     )
 
 
-def _batches(statement: Select[tuple[Account]]) -> Iterator[list[Account]]:
+def _batches(statement: Query) -> Iterator[list[Account]]:
     while batch := list(db.session.scalars(statement.order_by(Account.id).limit(BATCH_SIZE))):
         yield batch
 
 
-def _reset(statement: Select[tuple[Account]], now: datetime) -> int:
+def _reset(statement: Query, now: datetime) -> int:
     count = 0
     for batch in _batches(statement):
         for account in batch:

@@ -12,8 +12,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, PasswordField, StringField
-from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.widgets import TextInput
 
 from teleservices.security.passwords import policy_errors
 
@@ -86,6 +86,7 @@ class FirstConnectionForm(FlaskForm):
 
     password = PasswordField(
         _l("nouveau mot de passe"),
+        description=PASSWORD_HINT,
         validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
         render_kw={"autocomplete": "new-password"},
     )
@@ -98,12 +99,13 @@ class FirstConnectionForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     email = EmailField(
+        _l("votre adresse mail"),
         filters=[_strip],
-        label=_l("votre adresse mail"), render_kw={"autocomplete": "email", "spellcheck": "false"}
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     email_confirmation = EmailField(
+        _l("confirmation de l'adresse mail"),
         filters=[_strip],
-        label=_l("confirmation de l'adresse mail"),
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     birth_date = FrenchDateField(
@@ -135,14 +137,14 @@ class EmailForm(FlaskForm):
     """Correct the address a confirmation e-mail is sent to."""
 
     email = EmailField(
+        _l("votre adresse mail"),
         filters=[_strip],
-        label=_l("votre adresse mail"),
         validators=[DataRequired(_l("Saisissez votre adresse mail.")), *_email_validators()],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     email_confirmation = EmailField(
+        _l("confirmation de l'adresse mail"),
         filters=[_strip],
-        label=_l("confirmation de l'adresse mail"),
         validators=[DataRequired(_l("Confirmez votre adresse mail.")), _same_address],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
@@ -150,8 +152,8 @@ class EmailForm(FlaskForm):
 
 class ForgottenIdentifierForm(FlaskForm):
     email = EmailField(
+        _l("votre adresse mail"),
         filters=[_strip],
-        label=_l("votre adresse mail"),
         validators=[DataRequired(_l("Saisissez votre adresse mail.")), *_email_validators()],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
@@ -173,6 +175,7 @@ class ResetPasswordForm(FlaskForm):
     )
     password = PasswordField(
         _l("votre nouveau mot de passe"),
+        description=PASSWORD_HINT,
         validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
         render_kw={"autocomplete": "new-password"},
     )

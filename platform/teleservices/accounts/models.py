@@ -200,7 +200,7 @@ class TokenPurpose(enum.StrEnum):
     """What a single-use link of an e-mail is for."""
 
     EMAIL_CONFIRMATION = "email_confirmation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
 
 
 class AccountToken(TenantMixin, db.Model):  # type: ignore[name-defined]

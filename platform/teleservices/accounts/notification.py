@@ -53,7 +53,10 @@ def notification_address(account: Account) -> str:
 
 
 def notify(account: Account, mode: NotificationMode, now: datetime | None = None) -> Notification:
-    """Notify ``account`` by ``mode`` (see the module docstring for what each state gets)."""
+    """Notify ``account`` by ``mode`` (see the module docstring for what each state gets).
+
+    Runs inside the account's academy (``tenant(academy_id)``): the e-mail goes through its outbox.
+    """
     now = now or now_utc()
     if account.state is AccountState.FERME:
         raise TransitionError(f"Le compte {account.identifier} est fermé.")

@@ -11,8 +11,11 @@ For one establishment, after its import:
   without access gets a new representative account. The access to a student who left is kept as
   it is, for the establishment they may arrive in.
 
-New accounts are "Non notifié", without password; identifiers are allocated for the whole batch
-at once, students first, in the order of their rows.
+New accounts are "Non notifié", without password; identifiers are allocated students first, in
+the order of their rows, then representatives, in the order of their links. The work goes a page
+of students (or of links) at a time, each page's accounts written before the next page's
+identifiers are allocated, so memory does not grow with the establishment and numbering is the
+same as for a single batch.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from sqlalchemy import select
 
 from teleservices.accounts.identifiers import allocate_identifiers, identifier_base, identifier_stem
 from teleservices.accounts.models import Account, AccountChild, AccountKind, AccountState
-from teleservices.extensions import db
 from teleservices.school import bulk
 from teleservices.school.models import Representative, Student, StudentRepresentative
 
@@ -39,7 +41,7 @@ class PrecreationResult:
     detached: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _NewAccount:
     kind: AccountKind
     stem: str
@@ -52,6 +54,15 @@ def _person(row: Any) -> str:
     return identifier_stem(row.first_name, row.last_name, row.usage_name)
 
 
+_PERSON_COLUMNS = (
+    Representative.id,
+    Representative.establishment_id,
+    Representative.first_name,
+    Representative.last_name,
+    Representative.usage_name,
+)
+
+
 class Precreation:
     """Pre-creation for one establishment of the current academy."""
 
@@ -59,87 +70,90 @@ class Precreation:
         self.academy_id = academy_id
         self.establishment_id = establishment_id
         self.result = PrecreationResult()
-        self._new: list[_NewAccount] = []
-        self.enrolled = {
-            row.id: row
-            for row in db.session.execute(
-                select(
-                    Student.id,
-                    Student.first_name,
-                    Student.last_name,
-                    Student.usage_name,
-                    Student.left_at,
-                )
-                .where(Student.establishment_id == establishment_id)
-                .order_by(Student.id)
-            )
-        }
+        self._students_select = select(
+            Student.id,
+            Student.first_name,
+            Student.last_name,
+            Student.usage_name,
+            Student.left_at,
+        ).where(Student.establishment_id == establishment_id)
 
     def run(self, representatives_imported: bool) -> PrecreationResult:
-        grants = sorted(
-            bulk.rows_where_in(
-                select(AccountChild.id, AccountChild.student_id, AccountChild.representative_id),
-                AccountChild.student_id,
-                self.enrolled,
-            )
-        )
-        self._students({g.student_id for g in grants if g.representative_id is None})
+        for page in bulk.pages(self._students_select, Student.id):
+            self._students(page)
         if representatives_imported:
-            self._representatives([g for g in grants if g.representative_id is not None])
-        self._create()
+            for page in bulk.pages(self._students_select, Student.id):
+                self._carry_over({row.id: row for row in page})
+            self._representatives()
         return self.result
 
-    def _students(self, with_account: set[int]) -> None:
-        for student_id, row in self.enrolled.items():
-            if row.left_at is None and student_id not in with_account:
-                self._new.append(_NewAccount(AccountKind.STUDENT, _person(row), student_id, None))
-
-    def _persons(self, grants: list[Any]) -> dict[int, Any]:
-        """Names and establishment of the establishment's persons and of those holding grants."""
-        columns = (
-            Representative.id,
-            Representative.establishment_id,
-            Representative.first_name,
-            Representative.last_name,
-            Representative.usage_name,
-        )
-        persons = {
-            row.id: row
-            for row in db.session.execute(
-                select(*columns).where(Representative.establishment_id == self.establishment_id)
+    def _students(self, enrolled: list[Any]) -> None:
+        """A student account for each student of the page still enrolled and without one."""
+        with_account = {
+            student_id
+            for (student_id,) in bulk.rows_where_in(
+                select(AccountChild.student_id).where(AccountChild.representative_id.is_(None)),
+                AccountChild.student_id,
+                [row.id for row in enrolled],
             )
         }
-        elsewhere = {g.representative_id for g in grants} - set(persons)
-        persons.update(
-            (row.id, row)
-            for row in bulk.rows_where_in(select(*columns), Representative.id, elsewhere)
+        self._create(
+            [
+                _NewAccount(AccountKind.STUDENT, _person(row), row.id, None)
+                for row in enrolled
+                if row.left_at is None and row.id not in with_account
+            ]
         )
-        return persons
 
-    def _representatives(self, grants: list[Any]) -> None:
-        persons = self._persons(grants)
-        entitled = [
-            (row.student_id, row.representative_id)
-            for row in db.session.execute(
-                select(StudentRepresentative.student_id, StudentRepresentative.representative_id)
-                .where(
-                    StudentRepresentative.establishment_id == self.establishment_id,
-                    StudentRepresentative.gives_account,
-                )
-                .order_by(StudentRepresentative.id)
+    def _carry_over(self, enrolled: dict[int, Any]) -> None:
+        """For a page of students: the representative access no longer given by a link passes
+        to the same person in this establishment (a student who moved in) or is removed."""
+        grants = sorted(
+            bulk.rows_where_in(
+                select(
+                    AccountChild.id, AccountChild.student_id, AccountChild.representative_id
+                ).where(AccountChild.representative_id.is_not(None)),
+                AccountChild.student_id,
+                enrolled,
             )
-        ]
+        )
+        links = bulk.rows_where_in(
+            select(
+                StudentRepresentative.id,
+                StudentRepresentative.student_id,
+                StudentRepresentative.representative_id,
+            ).where(
+                StudentRepresentative.establishment_id == self.establishment_id,
+                StudentRepresentative.gives_account,
+            ),
+            StudentRepresentative.student_id,
+            enrolled,
+        )
+        entitled = [(row.student_id, row.representative_id) for row in sorted(links)]
         entitled_pairs = set(entitled)
+        orphans = [
+            g
+            for g in grants
+            if (g.student_id, g.representative_id) not in entitled_pairs
+            and enrolled[g.student_id].left_at is None
+        ]
+        if not orphans:
+            return
+        persons = {
+            row.id: row
+            for row in bulk.rows_where_in(
+                select(*_PERSON_COLUMNS),
+                Representative.id,
+                {g.representative_id for g in orphans} | {key[1] for key in entitled},
+            )
+        }
         covered = {(g.student_id, g.representative_id) for g in grants}
         by_student: dict[int, list[tuple[int, int]]] = {}
         for key in entitled:
             by_student.setdefault(key[0], []).append(key)
         continued: list[dict[str, Any]] = []
         detached: list[int] = []
-        for grant in grants:
-            pair = (grant.student_id, grant.representative_id)
-            if pair in entitled_pairs or self.enrolled[grant.student_id].left_at is not None:
-                continue
+        for grant in orphans:
             holder = persons[grant.representative_id]
             successor = None
             if holder.establishment_id != self.establishment_id:
@@ -158,25 +172,56 @@ class Precreation:
                 continued.append({"id": grant.id, "representative_id": successor[1]})
         bulk.delete_where_in(AccountChild, AccountChild.id, detached)
         bulk.update_rows(AccountChild, continued)
-        self.result.continued = len(continued)
-        self.result.detached = len(detached)
-        for student_id, representative_id in entitled:
-            student = self.enrolled.get(student_id)
-            if (student_id, representative_id) in covered or student is None or student.left_at:
-                continue
-            self._new.append(
-                _NewAccount(
-                    AccountKind.REPRESENTATIVE,
-                    _person(persons[representative_id]),
-                    student_id,
-                    representative_id,
+        self.result.continued += len(continued)
+        self.result.detached += len(detached)
+
+    def _representatives(self) -> None:
+        """A representative account for each pair given access by a link and without one, for
+        students still enrolled, in the order of the links."""
+        statement = (
+            select(
+                StudentRepresentative.id,
+                StudentRepresentative.student_id,
+                StudentRepresentative.representative_id,
+                Representative.first_name,
+                Representative.last_name,
+                Representative.usage_name,
+            )
+            .join(Student, Student.id == StudentRepresentative.student_id)
+            .join(Representative, Representative.id == StudentRepresentative.representative_id)
+            .where(
+                StudentRepresentative.establishment_id == self.establishment_id,
+                StudentRepresentative.gives_account,
+                Student.establishment_id == self.establishment_id,
+                Student.left_at.is_(None),
+            )
+        )
+        for page in bulk.pages(statement, StudentRepresentative.id):
+            covered = {
+                (row.student_id, row.representative_id)
+                for row in bulk.rows_where_in(
+                    select(AccountChild.student_id, AccountChild.representative_id),
+                    AccountChild.student_id,
+                    {row.student_id for row in page},
                 )
+            }
+            self._create(
+                [
+                    _NewAccount(
+                        AccountKind.REPRESENTATIVE,
+                        _person(row),
+                        row.student_id,
+                        row.representative_id,
+                    )
+                    for row in page
+                    if (row.student_id, row.representative_id) not in covered
+                ]
             )
 
-    def _create(self) -> None:
-        if not self._new:
+    def _create(self, new: list[_NewAccount]) -> None:
+        if not new:
             return
-        identifiers = allocate_identifiers([n.stem for n in self._new])
+        identifiers = allocate_identifiers([n.stem for n in new])
         account_ids = bulk.insert_returning_ids(
             Account,
             [
@@ -184,12 +229,12 @@ class Precreation:
                     "academy_id": self.academy_id,
                     "identifier": identifier,
                     "identifier_base": identifier_base(identifier),
-                    "kind": new.kind,
+                    "kind": n.kind,
                     "state": AccountState.NON_NOTIFIE,
                     "email": "",
                     "email_confirmed": False,
                 }
-                for new, identifier in zip(self._new, identifiers, strict=True)
+                for n, identifier in zip(new, identifiers, strict=True)
             ],
         )
         bulk.insert_rows(
@@ -198,14 +243,15 @@ class Precreation:
                 {
                     "academy_id": self.academy_id,
                     "account_id": account_id,
-                    "student_id": new.student_id,
-                    "representative_id": new.representative_id,
+                    "student_id": n.student_id,
+                    "representative_id": n.representative_id,
                 }
-                for new, account_id in zip(self._new, account_ids, strict=True)
+                for n, account_id in zip(new, account_ids, strict=True)
             ],
         )
-        self.result.student_accounts = sum(n.kind is AccountKind.STUDENT for n in self._new)
-        self.result.representative_accounts = len(self._new) - self.result.student_accounts
+        students = sum(n.kind is AccountKind.STUDENT for n in new)
+        self.result.student_accounts += students
+        self.result.representative_accounts += len(new) - students
 
 
 def precreate_accounts(

@@ -42,11 +42,11 @@ class Step(enum.StrEnum):
 
 
 def current_account() -> Account | None:
-    """The family account logged in on this request, if any (staff users are not)."""
+    """The used family account logged in on this request, if any (staff users are not)."""
     if not current_user or not current_user.is_authenticated:
         return None
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    return user if isinstance(user, Account) else None
+    user = current_user._get_current_object()
+    return user if isinstance(user, Account) and user.is_active else None
 
 
 def _renew() -> None:

@@ -26,8 +26,8 @@ from teleservices.accounts.models import (
 )
 from teleservices.accounts.notification import notify
 from teleservices.extensions import db
-from teleservices.security.passwords import hash_password
 from teleservices.school.models import Division, Representative, Student, StudentRepresentative
+from teleservices.security.passwords import hash_password
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
 

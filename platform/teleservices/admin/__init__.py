@@ -4,9 +4,10 @@ delegation and the audit log.
 
 Modules: ``models`` (staff accounts), ``accounts`` (their operations), ``access`` (roles and
 scopes), ``login_flow`` and ``totp`` (login), ``establishment_settings`` (activation and
-Paramétrage, read by the portal), ``sanitizer`` (welcome message HTML), ``audit`` and
-``audit_export`` (the log), ``plugin_settings`` (plugin configuration forms), ``views_*`` (screens),
-``cli`` (``teleservices staff``).
+Paramétrage, read by the portal), ``offer`` (national availability, experimental téléservices,
+academic services), ``sanitizer`` (welcome message HTML), ``audit`` and ``audit_export`` (the log),
+``plugin_settings`` (plugin configuration forms), ``forms`` and ``academy_forms``, ``views_*``
+(screens: establishment, academy, platform, SIECLE upload), ``cli`` (``teleservices staff``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ def init_app(app: Flask) -> None:
     """Register the staff loaders, the admin blueprints and the ``staff`` command."""
     from teleservices.admin import (  # noqa: F401 - the views attach to the blueprints
         accounts,
+        views_academy,
+        views_academy_offer,
         views_audit,
         views_auth,
         views_delegation,
         views_home,
         views_opening,
         views_parametrage,
+        views_platform,
+        views_upload,
     )
     from teleservices.admin.blueprints import bp, platform_bp
     from teleservices.admin.cli import staff_group

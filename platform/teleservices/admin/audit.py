@@ -42,6 +42,21 @@ ACTION_LABELS = {
     "staff.totp_enrolled": "Activation de la double authentification",
     "staff.totp_reset": "Réinitialisation de la double authentification",
     "access.denied": "Accès refusé hors périmètre",
+    "academy.establishment_created": "Création d'un établissement",
+    "academy.establishment_updated": "Modification d'un établissement",
+    "academy.mandatory_teleservices": "Téléservices obligatoires de l'académie",
+    "academy.experiment_added": "Déclaration d'un téléservice expérimental",
+    "academy.experiment_updated": "Établissements d'un téléservice expérimental",
+    "academy.experiment_ended": "Fin d'un téléservice expérimental",
+    "academy.academic_service_added": "Ajout d'un service académique",
+    "academy.academic_service_removed": "Suppression d'un service académique",
+    "academy.ent_link_added": "Ajout d'un lien ENT prédéfini",
+    "academy.ent_link_removed": "Suppression d'un lien ENT prédéfini",
+    "platform.academy_created": "Création d'une académie",
+    "platform.academy_updated": "Modification d'une académie",
+    "platform.national_availability": "Disponibilité nationale d'un téléservice",
+    "school.siecle_import": "Import des données SIECLE",
+    "school.siecle_import_rejected": "Import SIECLE refusé",
 }
 
 

@@ -5,5 +5,6 @@ Modules: ``kinds`` (the four letter kinds), ``fields`` (insertable fields and th
 (``LetterTemplate``), ``editing`` (save, reset, text in force), ``context`` (``LetterContext``:
 sender, date, internet address by courier type), ``recipients`` (addressees and field values of a
 batch), ``letters`` (``render_letters``: one PDF per batch), ``preview`` (sample letter as PDF and
-PNG), ``student_lists`` (lists of student accounts as PDF and CSV).
+PNG), ``student_lists`` (lists of student accounts as PDF and CSV), ``views`` (the staff screens
+« Courriers » and « Listes des comptes élèves », on the admin blueprint).
 """

@@ -57,7 +57,13 @@ def _actor_name() -> str:
     return user.display_name if user is not None else ""
 
 
-def _record(action: str, establishment: Establishment, kind: LetterKind, before: EffectiveTemplate, after: EffectiveTemplate) -> None:
+def _record(
+    action: str,
+    establishment: Establishment,
+    kind: LetterKind,
+    before: EffectiveTemplate,
+    after: EffectiveTemplate,
+) -> None:
     user = current_staff()
     assert user is not None
     audit.record(
@@ -113,8 +119,13 @@ def letter_edit(establishment: Establishment, kind: str) -> str | BaseResponse:
             else:
                 _record("letters.template_saved", establishment, letter_kind, current, after)
                 db.session.commit()
-                flash("Le courrier est enregistré ; il sera utilisé dès la prochaine notification.", "success")
-                return redirect(url_for(".letter_edit", uai=establishment.uai, kind=letter_kind.value))
+                flash(
+                    "Le courrier est enregistré ; il sera utilisé dès la prochaine notification.",
+                    "success",
+                )
+                return redirect(
+                    url_for(".letter_edit", uai=establishment.uai, kind=letter_kind.value)
+                )
     context = letter_context(g.academy, establishment)
     preview = preview_letter(context, letter_kind, form.header.data or "", form.body.data or "")
     return render_template(

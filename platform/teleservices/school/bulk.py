@@ -5,7 +5,8 @@ apply as everywhere else; rows written carry their ``academy_id`` explicitly (bu
 not run the session's flush hooks). On PostgreSQL, inserts send one array per column
 (``INSERT … SELECT * FROM unnest(…)``) with ids drawn from the table's sequence beforehand: a
 handful of parameters instead of one per value, which the driver would otherwise have to splice
-into a statement of megabytes.
+into a statement of megabytes. ``pages`` reads a large selection a page at a time, so that what
+is held in memory does not grow with the table.
 """
 
 from __future__ import annotations
@@ -42,6 +43,24 @@ def rows_where_in(
     for batch in batches(sorted(set(values))):
         rows += db.session.execute(statement.where(column.in_(batch))).all()
     return rows
+
+
+def pages(
+    statement: Select[*tuple[Any, ...]], key: InstrumentedAttribute[Any], size: int = BATCH
+) -> Iterator[list[Any]]:
+    """Rows of ``statement`` by increasing ``key`` (a unique column, selected first), in lists
+    of at most ``size``; each page is read in full, so the caller may write between pages."""
+    last = None
+    while True:
+        page = statement.order_by(key).limit(size)
+        if last is not None:
+            page = page.where(key > last)
+        rows = list(db.session.execute(page).all())
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1][0]
 
 
 def _postgresql() -> bool:

@@ -2,12 +2,20 @@
 
 All files are validated first; any error (reported with its file and key) means nothing changes.
 Sync is idempotent: a second run with the same files reports no change. Establishments missing from
-a file are kept (they hold data) and reported. The file wins over screen edits for the keys it sets.
+a file are kept (they hold data) and reported.
+
+Files and screens share the data by key (docs/architecture.md, "Tenants: file and screens"): a key
+a file declares (for the academy, or for one of its establishments) is set by every sync and is
+read-only on the administration screens (``declared_keys`` tells them which); a key the file does
+not declare is never touched by sync, so what the screens set there stays. A UAI or a host name
+that already belongs to another academy is an error, not a move.
 """
 
 from __future__ import annotations
 
+import logging
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +26,8 @@ from teleservices.extensions import db
 from teleservices.tenancy.context import all_academies
 from teleservices.tenancy.models import Academy, Establishment, EstablishmentType, SiecleModule
 from teleservices.tenancy.uai import normalise_uai
+
+log = logging.getLogger(__name__)
 
 ACADEMY_KEYS: dict[str, type] = {
     "code": str,
@@ -30,6 +40,15 @@ ACADEMY_KEYS: dict[str, type] = {
     "establishments": list,
     "demo": dict,
 }
+# The academy's keys that a file may own (the others are the file's structure or demo data).
+ACADEMY_FIELDS = (
+    "name",
+    "host_names",
+    "mail_sender",
+    "mandatory_teleservices",
+    "branding",
+    "ent_links",
+)
 ESTABLISHMENT_KEYS: dict[str, type] = {
     "uai": str,
     "type": str,
@@ -151,24 +170,32 @@ def sync(directory: Path, known_codes: set[str] | None = None) -> SyncReport:
     """Create or update the academies and establishments declared in ``directory``."""
     documents = load_files(directory, known_codes)
     report = SyncReport()
+    errors: list[str] = []
     with all_academies():
         for data in documents:
-            _sync_academy(data, report)
+            errors += _sync_academy(data, report)
+        errors += _host_name_conflicts()
+        if errors:
+            db.session.rollback()
+            raise TenantFileError(errors)
         db.session.commit()
     return report
 
 
-def _sync_academy(data: dict[str, Any], report: SyncReport) -> None:
+def _academy_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The academy's columns the file declares (and only those)."""
+    values = {key: data[key] for key in ACADEMY_FIELDS if key in data}
+    if "host_names" in values:
+        values["host_names"] = [h.lower() for h in values["host_names"]]
+    return values
+
+
+def _sync_academy(data: dict[str, Any], report: SyncReport) -> list[str]:
+    """Apply one file; return the errors that must cancel the whole sync."""
     code = data["code"]
+    errors: list[str] = []
     academy = db.session.execute(select(Academy).filter_by(code=code)).scalar_one_or_none()
-    values = {
-        "name": data["name"],
-        "host_names": [h.lower() for h in data.get("host_names", [])],
-        "mail_sender": data.get("mail_sender", ""),
-        "mandatory_teleservices": data.get("mandatory_teleservices", []),
-        "branding": data.get("branding", {}),
-        "ent_links": data.get("ent_links", []),
-    }
+    values = _academy_values(data)
     created = academy is None
     if academy is None:
         academy = Academy(code=code)
@@ -176,12 +203,17 @@ def _sync_academy(data: dict[str, Any], report: SyncReport) -> None:
     changed = _assign(academy, values)
     db.session.flush()
     declared = set()
-    for etab in data.get("establishments", []):
+    for i, etab in enumerate(data.get("establishments", [])):
         uai = normalise_uai(etab["uai"])
         declared.add(uai)
         row = db.session.execute(select(Establishment).filter_by(uai=uai)).scalar_one_or_none()
+        if row is not None and row.academy_id != academy.id:
+            errors.append(
+                f"{code}.toml: establishments[{i}].uai: l'établissement {uai} appartient déjà "
+                "à une autre académie"
+            )
+            continue
         fields = {
-            "academy_id": academy.id,
             "type": EstablishmentType(etab["type"]),
             "name": etab["name"],
             **{
@@ -191,7 +223,7 @@ def _sync_academy(data: dict[str, Any], report: SyncReport) -> None:
             },
         }
         if row is None:
-            db.session.add(Establishment(uai=uai, **fields))
+            db.session.add(Establishment(uai=uai, academy_id=academy.id, **fields))
             report.establishments_created += 1
             changed = True
         elif _assign(row, fields):
@@ -207,3 +239,53 @@ def _sync_academy(data: dict[str, Any], report: SyncReport) -> None:
         report.updated.append(code)
     else:
         report.unchanged.append(code)
+    return errors
+
+
+def _host_name_conflicts() -> list[str]:
+    """A host name may serve one academy only (files and screens together)."""
+    owners: dict[str, str] = {}
+    errors = []
+    rows = db.session.execute(select(Academy.code, Academy.host_names).order_by(Academy.code))
+    for code, hosts in rows:
+        for host in hosts or []:
+            other = owners.setdefault(host.lower(), code)
+            if other != code:
+                errors.append(f"{code}.toml: host_names: « {host} » sert déjà l'académie {other}")
+    return errors
+
+
+@dataclass(frozen=True)
+class DeclaredKeys:
+    """The keys an academy's file declares: sync sets them, screens show them read-only."""
+
+    academy: frozenset[str] = frozenset()
+    establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def of_establishment(self, uai: str) -> frozenset[str]:
+        return self.establishments.get(uai.upper(), frozenset())
+
+
+def declared_keys(directory: Path, code: str) -> DeclaredKeys:
+    """Read ``<directory>/<code>.toml`` and tell which keys it declares (none without a file).
+
+    An unreadable file declares nothing here; sync refuses it anyway until it is fixed.
+    """
+    path = directory / f"{code}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return DeclaredKeys()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        log.warning("tenant file %s unreadable: %s", path, exc)
+        return DeclaredKeys()
+    establishments: dict[str, frozenset[str]] = {}
+    for etab in data.get("establishments", []):
+        if not isinstance(etab, dict):
+            continue
+        try:
+            uai = normalise_uai(str(etab.get("uai", "")))
+        except ValueError:
+            continue
+        establishments[uai] = frozenset(k for k in ESTABLISHMENT_KEYS if k in etab)
+    return DeclaredKeys(frozenset(k for k in ACADEMY_FIELDS if k in data), establishments)

@@ -83,19 +83,17 @@ def apply_nomenclature(
 ) -> Codes:
     """Write the coded lists of ``data`` and return the ids students need."""
     establishment = (academy_id, establishment_id)
-    students = data.students.values()
-    mef_codes = {s.mef_code for s in students if s.mef_code}
+    staging = data.staging
+    mef_codes = staging.mef_codes()
     unknown = mef_codes - set(data.mefs)
     if unknown:
         known = set(
-            db.session.scalars(
-                select(Mef.code).where(
-                    Mef.establishment_id == establishment_id, Mef.code.in_(unknown)
-                )
+            bulk.rows_where_in(
+                select(Mef.code).where(Mef.establishment_id == establishment_id), Mef.code, unknown
             )
         )
         eleves = data.file_of(parsing.ELEVES) or ""
-        for code in sorted(unknown - known):
+        for code in sorted(unknown - {code for (code,) in known}):
             report.warn(eleves, None, f"MEF {code} absent de la nomenclature : créé sans libellé")
     _upsert(Subject, establishment, data.subjects, (), report.subjects)
     return Codes(
@@ -104,14 +102,14 @@ def apply_nomenclature(
             Division,
             establishment,
             {code: {"label": label} for code, label in data.divisions.items()},
-            sorted({s.division_code for s in students if s.division_code}),
+            sorted(staging.division_codes()),
             report.divisions,
         ),
         groups=_upsert(
             Group,
             establishment,
             {code: {"label": label} for code, label in data.groups.items()},
-            sorted({g for s in students for g in s.group_codes}),
+            sorted(staging.group_codes()),
             report.groups,
         ),
     )

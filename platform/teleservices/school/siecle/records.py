@@ -1,5 +1,9 @@
-"""Validated SIECLE data, ready to apply: typed records keyed as the files key them.
+"""Validated SIECLE data, ready to apply: what each kind of record holds, and what stays in memory.
 
+Per-student records (students, their structures, persons, addresses, links) are kept on disk in
+the import's ``Staging`` database, never as Python objects for the whole file: they come back
+batch by batch as the compact records below when applied. Only the short coded lists (MEFs,
+subjects, divisions, groups of the nomenclature and structures files) stay in ``SiecleData``.
 ``values`` dictionaries hold column values under the model's attribute names, so applying them
 is a comparison and a bulk write, not a mapping exercise.
 """
@@ -7,50 +11,134 @@ is a comparison and a bulk write, not a mapping exercise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from teleservices.school.siecle.staging import Staging
+
+Kind = Literal["text", "date", "flag", "int", "int?"]
+
+# The columns each kind of record sets, with how they are stored in the staging database.
+STUDENT_FIELDS: dict[str, Kind] = {
+    "eleve_id": "text",
+    "elenoet": "text",
+    "ine": "text",
+    "last_name": "text",
+    "usage_name": "text",
+    "first_name": "text",
+    "first_name_2": "text",
+    "first_name_3": "text",
+    "birth_date": "date",
+    "birth_country_code": "text",
+    "birth_department_code": "text",
+    "birth_commune_code": "text",
+    "birth_city": "text",
+    "sex": "text",
+    "regime_code": "text",
+    "email": "text",
+    "phone_home": "text",
+    "phone_mobile": "text",
+    "phone_work": "text",
+    "accepts_sms": "flag",
+    "entry_date": "date",
+    "exit_date": "date",
+}
+PERSON_FIELDS: dict[str, Kind] = {
+    "personne_id": "text",
+    "civility": "text",
+    "last_name": "text",
+    "usage_name": "text",
+    "first_name": "text",
+    "profession_code": "text",
+    "phone_home": "text",
+    "phone_mobile": "text",
+    "phone_work": "text",
+    "email": "text",
+    "accepts_sms": "flag",
+    "shares_address": "flag",
+}
+ADDRESS_FIELDS: dict[str, Kind] = {
+    "address_line_1": "text",
+    "address_line_2": "text",
+    "address_line_3": "text",
+    "address_line_4": "text",
+    "postal_code": "text",
+    "city": "text",
+    "country": "text",
+}
+LINK_FIELDS: dict[str, Kind] = {
+    "level": "int",
+    "legal_rank": "int?",
+    "relationship_code": "text",
+    "pays_school_fees": "flag",
+    "financially_responsible": "flag",
+    "payer": "flag",
+    "contact": "flag",
+}
 
 
-@dataclass(slots=True)
+def encode(kind: Kind, value: Any) -> Any:
+    """A value as the staging database stores it (dates as day numbers, flags as 0/1)."""
+    if kind == "date":
+        return value.toordinal() if value is not None else None
+    if kind == "flag":
+        return int(value)
+    return value
+
+
+def decode(kind: Kind, value: Any) -> Any:
+    """The value ``encode`` stored, back as the model takes it."""
+    if kind == "date":
+        return date.fromordinal(value) if value is not None else None
+    if kind == "flag":
+        return bool(value)
+    if kind == "text":
+        return value if value is not None else ""
+    return value
+
+
+@dataclass(slots=True, frozen=True)
 class StudentRecord:
-    """An ``ELEVE``: its columns, and the codes its MEF, division and groups are known by."""
+    """An ``ELEVE``: its columns, the codes its MEF, division and groups are known by, and the
+    id of the student row it was matched to before applying (``None``: a new student)."""
 
     line: int
     eleve_id: str
     values: dict[str, Any]
     mef_code: str
     division_code: str = ""
-    group_codes: list[str] = field(default_factory=list)
+    group_codes: tuple[str, ...] = ()
+    row_id: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class PersonRecord:
-    """A ``PERSONNE`` of the responsables file, with the address it points to."""
+    """A ``PERSONNE`` of the responsables file, its address's columns included."""
 
-    line: int
+    seq: int
     personne_id: str
     values: dict[str, Any]
-    address_id: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class LinkRecord:
-    """A ``RESPONSABLE_ELEVE``: which person is responsible for which student, and how."""
+    """A ``RESPONSABLE_ELEVE``: which student the written person is responsible for, and how."""
 
-    line: int
     eleve_id: str
-    personne_id: str
+    representative_id: int
     values: dict[str, Any]
 
 
 @dataclass
 class SiecleData:
-    """Everything read from the files of one import; ``files`` maps each root read to its file."""
+    """Everything read from the files of one import; ``files`` maps each root read to its file.
 
+    Coded lists are small and kept here; per-student records are in ``staging``.
+    """
+
+    staging: Staging
     files: dict[str, str] = field(default_factory=dict)
-    students: dict[str, StudentRecord] = field(default_factory=dict)
-    persons: dict[str, PersonRecord] = field(default_factory=dict)
-    addresses: dict[str, dict[str, str]] = field(default_factory=dict)
-    links: dict[tuple[str, str], LinkRecord] = field(default_factory=dict)
     mefs: dict[str, dict[str, str]] = field(default_factory=dict)
     subjects: dict[str, dict[str, str]] = field(default_factory=dict)
     divisions: dict[str, str] = field(default_factory=dict)

@@ -5,6 +5,10 @@ file no longer lists are removed, and so are persons it no longer lists, with th
 they gave (a person still carrying the account of a student who moved away or left is kept until
 the new establishment's import takes the account over, DAT-2). Links to a student enrolled in
 another establishment (they moved) are skipped.
+
+Persons, then links, are applied a page at a time from the staging database, comparing each page
+with its rows only (loaded by key); the ids of the rows kept are remembered in the staging
+database, so what the file no longer lists is found without holding the establishment in memory.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from teleservices.accounts.models import AccountChild
-from teleservices.extensions import db
 from teleservices.school import bulk
 from teleservices.school.models import Representative, Student, StudentRepresentative
-from teleservices.school.siecle.records import SiecleData
+from teleservices.school.siecle.records import PersonRecord, SiecleData
 from teleservices.school.siecle.report import ImportReport
+from teleservices.school.siecle.staging import Staging
 
 PERSON_COLUMNS = (
     "personne_id",
@@ -52,6 +56,9 @@ LINK_COLUMNS = (
 )
 
 
+SEEN_LINKS = "link"  # the staging set of the links the file lists
+
+
 def _changed(row: Any, values: dict[str, Any]) -> bool:
     return any(getattr(row, column) != value for column, value in values.items())
 
@@ -61,82 +68,118 @@ def apply_representatives(
 ) -> None:
     """Write persons and links of ``data`` for the establishment."""
     owner = {"academy_id": academy_id, "establishment_id": establishment_id}
-    person_ids, absent = _apply_persons(establishment_id, data, report, owner)
-    students = dict(
-        db.session.execute(
-            select(Student.eleve_id, Student.id).where(Student.establishment_id == establishment_id)
-        ).all()
-    )
-    existing = {
-        (row.student_id, row.representative_id): row
-        for row in db.session.execute(
-            select(
-                StudentRepresentative.id,
-                StudentRepresentative.student_id,
-                StudentRepresentative.representative_id,
-                *(getattr(StudentRepresentative, c) for c in LINK_COLUMNS),
-            ).where(StudentRepresentative.establishment_id == establishment_id)
-        )
-    }
-    new_rows: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    seen: set[tuple[int, int]] = set()
-    for link in data.links.values():
-        student_id = students.get(link.eleve_id)
-        if student_id is None:
-            continue
-        key = (student_id, person_ids[link.personne_id])
-        seen.add(key)
-        row = existing.get(key)
-        if row is None:
-            new_rows.append(
-                {**link.values, **owner, "student_id": key[0], "representative_id": key[1]}
+    staging = data.staging
+    for persons in staging.persons():
+        _apply_persons(establishment_id, persons, staging, report, owner)
+    absent = _absent_persons(establishment_id, staging)
+    link_select = select(
+        StudentRepresentative.id,
+        StudentRepresentative.student_id,
+        StudentRepresentative.representative_id,
+        *(getattr(StudentRepresentative, c) for c in LINK_COLUMNS),
+    ).where(StudentRepresentative.establishment_id == establishment_id)
+    for page in staging.links():
+        students = dict(
+            bulk.rows_where_in(
+                select(Student.eleve_id, Student.id).where(
+                    Student.establishment_id == establishment_id
+                ),
+                Student.eleve_id,
+                {link.eleve_id for link in page},
             )
-        elif _changed(row, link.values):
-            changes.append({"id": row.id, **link.values})
-    gone = [row.id for key, row in existing.items() if key not in seen]
-    bulk.insert_rows(StudentRepresentative, new_rows)
-    bulk.update_rows(StudentRepresentative, changes)
-    bulk.delete_where_in(StudentRepresentative, StudentRepresentative.id, gone)
-    report.links.created += len(new_rows)
-    report.links.updated += len(changes)
-    report.links.removed += len(gone)
+        )
+        existing = {
+            (row.student_id, row.representative_id): row
+            for row in bulk.rows_where_in(
+                link_select, StudentRepresentative.student_id, students.values()
+            )
+        }
+        new_rows: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        seen: list[int] = []
+        for link in page:
+            student_id = students.get(link.eleve_id)
+            if student_id is None:
+                continue
+            key = (student_id, link.representative_id)
+            row = existing.get(key)
+            if row is None:
+                new_rows.append(
+                    {**link.values, **owner, "student_id": key[0], "representative_id": key[1]}
+                )
+                continue
+            seen.append(row.id)
+            if _changed(row, link.values):
+                changes.append({"id": row.id, **link.values})
+        staging.mark(SEEN_LINKS, seen)
+        staging.mark(SEEN_LINKS, bulk.insert_returning_ids(StudentRepresentative, new_rows))
+        bulk.update_rows(StudentRepresentative, changes)
+        report.links.created += len(new_rows)
+        report.links.updated += len(changes)
+    for rows in bulk.pages(
+        select(StudentRepresentative.id).where(
+            StudentRepresentative.establishment_id == establishment_id
+        ),
+        StudentRepresentative.id,
+    ):
+        ids = [link_id for (link_id,) in rows]
+        seen_ids = staging.marked(SEEN_LINKS, ids)
+        gone = [link_id for link_id in ids if link_id not in seen_ids]
+        bulk.delete_where_in(StudentRepresentative, StudentRepresentative.id, gone)
+        report.links.removed += len(gone)
     _remove_absent_persons(establishment_id, absent, report)
 
 
 def _apply_persons(
-    establishment_id: int, data: SiecleData, report: ImportReport, owner: dict[str, int]
-) -> tuple[dict[str, int], list[int]]:
-    """Create or update the file's persons; return their ids and those of absent persons."""
+    establishment_id: int,
+    page: list[PersonRecord],
+    staging: Staging,
+    report: ImportReport,
+    owner: dict[str, int],
+) -> None:
+    """Create or update a page of the file's persons; remember their row ids."""
     existing = {
         row.personne_id: row
-        for row in db.session.execute(
+        for row in bulk.rows_where_in(
             select(Representative.id, *(getattr(Representative, c) for c in PERSON_COLUMNS)).where(
                 Representative.establishment_id == establishment_id
-            )
+            ),
+            Representative.personne_id,
+            [person.personne_id for person in page],
         )
     }
     new_rows: list[dict[str, Any]] = []
+    new_seqs: list[int] = []
     changes: list[dict[str, Any]] = []
-    for personne_id, person in data.persons.items():
-        row = existing.get(personne_id)
+    ids: list[tuple[int, int]] = []
+    for person in page:
+        row = existing.get(person.personne_id)
         if row is None:
             new_rows.append({**person.values, **owner})
-        elif _changed(row, person.values):
+            new_seqs.append(person.seq)
+            continue
+        ids.append((person.seq, row.id))
+        if _changed(row, person.values):
             changes.append({"id": row.id, **person.values})
-    ids = {personne_id: row.id for personne_id, row in existing.items()}
-    ids.update(
-        zip(
-            (r["personne_id"] for r in new_rows),
-            bulk.insert_returning_ids(Representative, new_rows),
-            strict=True,
-        )
-    )
+    ids += zip(new_seqs, bulk.insert_returning_ids(Representative, new_rows), strict=True)
     bulk.update_rows(Representative, changes)
+    staging.set_person_ids(ids)
     report.representatives.created += len(new_rows)
     report.representatives.updated += len(changes)
-    absent = [row.id for personne_id, row in existing.items() if personne_id not in data.persons]
-    return ids, absent
+
+
+def _absent_persons(establishment_id: int, staging: Staging) -> list[int]:
+    """Ids of the establishment's persons that the file does not list."""
+    absent: list[int] = []
+    for page in bulk.pages(
+        select(Representative.id, Representative.personne_id).where(
+            Representative.establishment_id == establishment_id
+        ),
+        Representative.id,
+    ):
+        listed = staging.known_persons([row.personne_id for row in page])
+        absent += [row.id for row in page if row.personne_id not in listed]
+    return absent
 
 
 def _remove_absent_persons(establishment_id: int, absent: list[int], report: ImportReport) -> None:

@@ -4,18 +4,21 @@ All or nothing (DAT-1): the files are parsed and checked completely before anyth
 any error returns a report whose ``rejected`` lists every problem found (file, line, reason)
 and leaves the database as it was. On PostgreSQL, imports of one academy are serialised (an
 advisory lock held until commit) so that two imports never hand out the same identifier.
+
+Memory is bounded whatever the file size: checked records go to a scratch database on disk
+(``staging``) as they are read, and are applied from it a page at a time, in one transaction
+committed at the end (rolled back on any failure).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from teleservices.accounts.precreation import precreate_accounts
 from teleservices.extensions import db
-from teleservices.school.models import Student
 from teleservices.school.siecle import parsing
 from teleservices.school.siecle.nomenclature import apply_nomenclature
 from teleservices.school.siecle.parsing import FileRejected, parse
@@ -23,6 +26,7 @@ from teleservices.school.siecle.reading import SiecleInput, open_sources
 from teleservices.school.siecle.records import SiecleData
 from teleservices.school.siecle.report import ImportReport
 from teleservices.school.siecle.representatives import apply_representatives
+from teleservices.school.siecle.staging import Staging
 from teleservices.school.siecle.students import StudentImport
 from teleservices.school.siecle.validation import FileReader, check_references
 from teleservices.tenancy.context import all_academies, tenant
@@ -31,9 +35,11 @@ from teleservices.tenancy.models import Establishment
 ADVISORY_LOCK_CLASS = 7301
 
 
-def read_files(uai: str, files: Sequence[SiecleInput], report: ImportReport) -> SiecleData:
-    """Parse and check every file; problems go to ``report``."""
-    data = SiecleData()
+def read_files(
+    uai: str, files: Sequence[SiecleInput], report: ImportReport, staging: Staging
+) -> SiecleData:
+    """Parse and check every file into ``staging``; problems go to ``report``."""
+    data = SiecleData(staging)
     for name, stream in open_sources(files, report):
         reader = FileReader(name, uai, data, report)
         try:
@@ -78,17 +84,10 @@ def import_siecle(establishment: Establishment, files: Sequence[SiecleInput]) ->
             establishment.uai,
         )
     report = ImportReport(uai=uai)
-    with tenant(academy_id):
-        data = read_files(uai, files, report)
+    with tenant(academy_id), Staging() as staging:
+        data = read_files(uai, files, report, staging)
         if report.applied:
-            known: Collection[str] = ()
-            if data.file_of(parsing.RESPONSABLES) and not data.file_of(parsing.ELEVES):
-                known = set(
-                    db.session.scalars(
-                        select(Student.eleve_id).where(Student.establishment_id == establishment_id)
-                    )
-                )
-            check_references(data, report, known)
+            check_references(data, report, establishment_id)
         if not report.applied:
             db.session.rollback()
             return report

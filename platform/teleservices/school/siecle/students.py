@@ -7,11 +7,15 @@ DAT-2). A student coming from elsewhere is not taken back by an establishment wh
 they left, nor by an older enrolment than the one they have now. A student leaves when
 ``DATE_SORTIE`` is reached, or when a later export no longer lists them; a moved student's
 links and group memberships in the previous establishment are removed.
+
+Memory does not grow with the file: matching is decided first, with the staging database holding
+each record's matched row, then records are applied a page at a time (the page's rows loaded by
+id, its new rows inserted, its changes and group memberships written) inside the caller's
+transaction.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -24,6 +28,7 @@ from teleservices.school.siecle import parsing
 from teleservices.school.siecle.nomenclature import Codes
 from teleservices.school.siecle.records import SiecleData, StudentRecord
 from teleservices.school.siecle.report import ImportReport
+from teleservices.school.siecle.staging import Staging
 from teleservices.tenancy.models import Establishment
 
 # Every column the import sets, compared to decide whether a row changed.
@@ -55,6 +60,7 @@ COLUMNS = (
     "left_at",
 )
 _SELECT = select(Student.id, Student.establishment_id, *(getattr(Student, c) for c in COLUMNS))
+MATCHED = "student"  # the staging set of the rows matched by a record
 
 
 class StudentImport:
@@ -71,15 +77,11 @@ class StudentImport:
     ) -> None:
         self.academy_id = academy_id
         self.establishment_id = establishment_id
-        self.data = data
+        self.staging: Staging = data.staging
         self.codes = codes
         self.report = report
         self.today = today
         self.file = data.file_of(parsing.ELEVES) or ""
-        self.ids: dict[str, int] = {}
-        self._new: list[dict[str, Any]] = []
-        self._changes: list[dict[str, Any]] = []
-        self._moved: list[int] = []
         self._establishments: dict[int, str] | None = None
 
     def target(self, record: StudentRecord) -> dict[str, Any]:
@@ -93,67 +95,113 @@ class StudentImport:
         }
 
     def run(self) -> None:
-        current = {
-            row.eleve_id: row
-            for row in db.session.execute(
-                _SELECT.where(Student.establishment_id == self.establishment_id)
+        self._match_by_eleve_id()
+        self._match_by_ine()
+        self._mark_absent_as_left()
+        for page in self.staging.students():
+            _Page(self, page).apply()
+
+    def _match_by_eleve_id(self) -> None:
+        """Each record's student of the establishment with the same ``ELEVE_ID``."""
+        for page in self.staging.student_ids():
+            rows = dict(
+                bulk.rows_where_in(
+                    select(Student.eleve_id, Student.id).where(
+                        Student.establishment_id == self.establishment_id
+                    ),
+                    Student.eleve_id,
+                    [eleve_id for _, eleve_id in page],
+                )
+            )
+            matches = [(seq, rows[eleve_id]) for seq, eleve_id in page if eleve_id in rows]
+            self.staging.match_students(matches)
+            self.staging.mark(MATCHED, (row_id for _, row_id in matches))
+
+    def _match_by_ine(self) -> None:
+        """The academy's students that unmatched records designate by INE (when unambiguous:
+        one unmatched record with that INE, one student not already matched carrying it)."""
+        for page in self.staging.unmatched_unique_ines():
+            seqs = dict(page)
+            rows = bulk.rows_where_in(select(Student.id, Student.ine), Student.ine, seqs)
+            taken = self.staging.marked(MATCHED, [row.id for row in rows])
+            found: dict[str, list[int]] = {}
+            for row in rows:
+                if row.id not in taken:
+                    found.setdefault(row.ine, []).append(row.id)
+            matches = []
+            for ine, candidates in found.items():
+                if len(candidates) == 1:
+                    matches.append((seqs[ine], candidates[0]))
+                else:
+                    self.report.warn(
+                        self.file,
+                        None,
+                        f"INE {ine} porté par plusieurs élèves de l'académie : nouvel élève créé",
+                    )
+            self.staging.match_students(matches)
+            self.staging.mark(MATCHED, (row_id for _, row_id in matches))
+
+    def _mark_absent_as_left(self) -> None:
+        """Students of the establishment that no record designates have left (today)."""
+        statement = select(Student.id).where(
+            Student.establishment_id == self.establishment_id, Student.left_at.is_(None)
+        )
+        for page in bulk.pages(statement, Student.id):
+            ids = [row_id for (row_id,) in page]
+            matched = self.staging.marked(MATCHED, ids)
+            left = [{"id": i, "left_at": self.today} for i in ids if i not in matched]
+            bulk.update_rows(Student, left)
+            self.report.left += len(left)
+
+    def uai(self, establishment_id: int) -> str:
+        if self._establishments is None:
+            self._establishments = dict(
+                db.session.execute(select(Establishment.id, Establishment.uai)).all()
+            )
+        return self._establishments.get(establishment_id, "?")
+
+
+class _Page:
+    """One page of records of an élèves file, applied at once."""
+
+    def __init__(self, run: StudentImport, records: list[StudentRecord]) -> None:
+        self.run = run
+        self.records = records
+        self.report = run.report
+        self.ids: dict[str, int] = {}
+        self._new: list[dict[str, Any]] = []
+        self._changes: list[dict[str, Any]] = []
+        self._moved: list[int] = []
+
+    def apply(self) -> None:
+        run = self.run
+        rows = {
+            row.id: row
+            for row in bulk.rows_where_in(
+                _SELECT, Student.id, [r.row_id for r in self.records if r.row_id is not None]
             )
         }
-        records = self.data.students
-        by_ine = self._students_by_ine(
-            [r for r in records.values() if r.eleve_id not in current], current
-        )
-        for record in records.values():
-            target = self.target(record)
-            row = current.get(record.eleve_id) or by_ine.get(record.values["ine"])
+        for record in self.records:
+            target = run.target(record)
+            row = rows.get(record.row_id) if record.row_id is not None else None
             if row is None:
                 self._new.append(
                     {
                         **target,
-                        "academy_id": self.academy_id,
-                        "establishment_id": self.establishment_id,
+                        "academy_id": run.academy_id,
+                        "establishment_id": run.establishment_id,
                     }
                 )
-            elif row.establishment_id != self.establishment_id:
+            elif row.establishment_id != run.establishment_id:
                 self._move(record, row, target)
             else:
                 self._update(record, row, target)
-        matched = set(self.ids.values())
-        for row in current.values():
-            if row.id not in matched and row.left_at is None:
-                self._changes.append({"id": row.id, "left_at": self.today})
-                self.report.left += 1
         new_ids = bulk.insert_returning_ids(Student, self._new)
         self.ids.update(zip((r["eleve_id"] for r in self._new), new_ids, strict=True))
         self.report.students.created += len(new_ids)
         bulk.update_rows(Student, self._changes)
         bulk.delete_where_in(StudentRepresentative, StudentRepresentative.student_id, self._moved)
         self._apply_groups(set(new_ids))
-
-    def _students_by_ine(
-        self, unmatched: list[StudentRecord], current: dict[str, Any]
-    ) -> dict[str, Any]:
-        """The academy's students the unmatched records designate by INE (when unambiguous)."""
-        in_file = Counter(r.values["ine"] for r in unmatched if r.values["ine"])
-        taken = {row.id for eleve_id, row in current.items() if eleve_id in self.data.students}
-        rows = bulk.rows_where_in(
-            _SELECT, Student.ine, [ine for ine, n in in_file.items() if n == 1]
-        )
-        found: dict[str, list[Any]] = {}
-        for row in rows:
-            if row.id not in taken:
-                found.setdefault(row.ine, []).append(row)
-        unique = {}
-        for ine, candidates in found.items():
-            if len(candidates) == 1:
-                unique[ine] = candidates[0]
-            else:
-                self.report.warn(
-                    self.file,
-                    None,
-                    f"INE {ine} porté par plusieurs élèves de l'académie : nouvel élève créé",
-                )
-        return unique
 
     def _update(self, record: StudentRecord, row: Any, target: dict[str, Any]) -> None:
         self.ids[record.eleve_id] = row.id
@@ -168,30 +216,26 @@ class StudentImport:
             return  # this establishment only records their exit: they are enrolled elsewhere
         entry, current_entry = target["entry_date"], row.entry_date
         if row.left_at is None and entry and current_entry and current_entry > entry:
-            uai = self._uais().get(row.establishment_id, "?")
+            uai = self.run.uai(row.establishment_id)
             self.report.warn(
-                self.file,
+                self.run.file,
                 record.line,
                 f"ELEVE_ID {record.eleve_id} (INE {row.ine}) est inscrit depuis le "
                 f"{current_entry:%d/%m/%Y} à l'établissement {uai} : ignoré",
             )
             return
         self.ids[record.eleve_id] = row.id
-        self._changes.append({"id": row.id, **target, "establishment_id": self.establishment_id})
+        self._changes.append(
+            {"id": row.id, **target, "establishment_id": self.run.establishment_id}
+        )
         self._moved.append(row.id)
         self.report.moved += 1
 
-    def _uais(self) -> dict[int, str]:
-        if self._establishments is None:
-            self._establishments = dict(
-                db.session.execute(select(Establishment.id, Establishment.uai)).all()
-            )
-        return self._establishments
-
     def _apply_groups(self, new_ids: set[int]) -> None:
+        groups = self.run.codes.groups
         wanted = {
-            self.ids[r.eleve_id]: {self.codes.groups[g] for g in r.group_codes}
-            for r in self.data.students.values()
+            self.ids[r.eleve_id]: {groups[g] for g in r.group_codes}
+            for r in self.records
             if r.eleve_id in self.ids
         }
         moved = set(self._moved)
@@ -210,8 +254,8 @@ class StudentImport:
             StudentGroup,
             [
                 {
-                    "academy_id": self.academy_id,
-                    "establishment_id": self.establishment_id,
+                    "academy_id": self.run.academy_id,
+                    "establishment_id": self.run.establishment_id,
                     "student_id": student_id,
                     "group_id": group_id,
                 }

@@ -1,5 +1,8 @@
 """Check and convert raw SIECLE records into ``SiecleData``, recording every problem.
 
+Each record is checked and converted as soon as the parser hands it over, then stored in the
+import's staging database (``SiecleData.staging``): nothing per student stays in memory.
+
 Errors reject the whole import (reported with file, line and reason): a wrong or missing UAJ, an
 invalid date, a missing key (``ELEVE_ID``, ``PERSONNE_ID``, ``CODE_MEF``…), a duplicate key, a
 student without name, a link without responsibility level, a link to an unknown person or
@@ -11,13 +14,13 @@ structure for an unknown student, a duplicate link (the last one wins).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import String, select
 
 from teleservices.extensions import Base
+from teleservices.school import bulk
 from teleservices.school.models import (
     Mef,
     Representative,
@@ -27,7 +30,7 @@ from teleservices.school.models import (
 )
 from teleservices.school.siecle import parsing
 from teleservices.school.siecle.parsing import FileRejected, RawRecord
-from teleservices.school.siecle.records import LinkRecord, PersonRecord, SiecleData, StudentRecord
+from teleservices.school.siecle.records import SiecleData
 from teleservices.school.siecle.report import ImportReport
 
 _DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
@@ -40,15 +43,6 @@ INE_SHAPES = (
 _TRUE = frozenset({"1", "O", "OUI", "TRUE"})
 _FALSE = frozenset({"", "0", "N", "NON", "FALSE"})
 NO_DIVISION = "INACTIFS"
-EMPTY_ADDRESS = {
-    "address_line_1": "",
-    "address_line_2": "",
-    "address_line_3": "",
-    "address_line_4": "",
-    "postal_code": "",
-    "city": "",
-    "country": "",
-}
 
 
 def is_known_ine_shape(ine: str) -> bool:
@@ -82,7 +76,7 @@ class FileReader:
         self.report = report
         self._root = ""
         self._uaj_checked = False
-        self._structures: dict[str, tuple[int, str, list[str]]] = {}
+        self._staging = data.staging
         self._handlers = {
             parsing.PARAMETRES: self._parametres,
             parsing.ELEVE: self._eleve,
@@ -155,33 +149,17 @@ class FileReader:
             self._claim(root, None)
         if not self._uaj_checked:
             self._error(None, "UAJ absent (PARAMETRES/UAJ) : établissement du fichier inconnu")
-        for eleve_id, (line, division, groups) in self._structures.items():
-            student = self.data.students.get(eleve_id)
-            if student is None:
+        if root == parsing.ELEVES:
+            for line, eleve_id in self._staging.structures_of_unknown_students():
                 self._warn(line, f"structures d'un élève inconnu (ELEVE_ID {eleve_id}) ignorées")
-                continue
-            student.division_code = division
-            student.group_codes = groups
         if root == parsing.RESPONSABLES:
             self._finish_responsables()
 
     def _finish_responsables(self) -> None:
-        for person in self.data.persons.values():
-            address = EMPTY_ADDRESS
-            if person.address_id:
-                found = self.data.addresses.get(person.address_id)
-                if found is None:
-                    self._warn(
-                        person.line,
-                        f"adresse {person.address_id} introuvable pour PERSONNE_ID "
-                        f"{person.personne_id}",
-                    )
-                else:
-                    address = found
-            person.values.update(address)
-        for link in self.data.links.values():
-            if link.personne_id not in self.data.persons:
-                self._error(link.line, f"PERSONNE_ID {link.personne_id} inconnu dans PERSONNES")
+        for line, personne_id, address_id in self._staging.persons_without_address():
+            self._warn(line, f"adresse {address_id} introuvable pour PERSONNE_ID {personne_id}")
+        for line, personne_id in self._staging.links_to_unknown_persons():
+            self._error(line, f"PERSONNE_ID {personne_id} inconnu dans PERSONNES")
 
     # -- records -------------------------------------------------------------------------
     def _parametres(self, raw: RawRecord) -> None:
@@ -200,9 +178,9 @@ class FileReader:
         if not eleve_id:
             self._error(raw.line, "ELEVE sans ELEVE_ID")
             return
-        previous = self.data.students.get(eleve_id)
+        previous = self._staging.student_line(eleve_id)
         if previous is not None:
-            self._error(raw.line, f"ELEVE_ID {eleve_id} en double (déjà ligne {previous.line})")
+            self._error(raw.line, f"ELEVE_ID {eleve_id} en double (déjà ligne {previous})")
             return
         f = raw.fields
         last_name = f.get("NOM_DE_FAMILLE") or f.get("NOM", "")
@@ -244,9 +222,7 @@ class FileReader:
             "exit_date": self._date(raw, "DATE_SORTIE"),
         }
         self._check_lengths(raw, Student, values)
-        self.data.students[eleve_id] = StudentRecord(
-            raw.line, eleve_id, values, mef_code=f.get("CODE_MEF", "")
-        )
+        self._staging.add_student(raw.line, f.get("CODE_MEF", ""), values)
 
     def _structures_eleve(self, raw: RawRecord) -> None:
         eleve_id = self._key(raw, "ELEVE_ID")
@@ -267,18 +243,16 @@ class FileReader:
                     )
                     continue
                 division = code
-        self._structures[eleve_id] = (raw.line, division, groups)
+        self._staging.set_structures(raw.line, eleve_id, division, groups)
 
     def _personne(self, raw: RawRecord) -> None:
         personne_id = self._key(raw, "PERSONNE_ID")
         if not personne_id:
             self._error(raw.line, "PERSONNE sans PERSONNE_ID")
             return
-        previous = self.data.persons.get(personne_id)
+        previous = self._staging.person_line(personne_id)
         if previous is not None:
-            self._error(
-                raw.line, f"PERSONNE_ID {personne_id} en double (déjà ligne {previous.line})"
-            )
+            self._error(raw.line, f"PERSONNE_ID {personne_id} en double (déjà ligne {previous})")
             return
         f = raw.fields
         last_name = f.get("NOM_DE_FAMILLE") or f.get("NOM", "")
@@ -299,9 +273,7 @@ class FileReader:
             "shares_address": self._flag(raw, "COMMUNICATION_ADRESSE"),
         }
         self._check_lengths(raw, Representative, values)
-        self.data.persons[personne_id] = PersonRecord(
-            raw.line, personne_id, values, f.get("ADRESSE_ID", "")
-        )
+        self._staging.add_person(raw.line, f.get("ADRESSE_ID", ""), values)
 
     def _adresse(self, raw: RawRecord) -> None:
         address_id = self._key(raw, "ADRESSE_ID")
@@ -319,7 +291,7 @@ class FileReader:
             "country": f.get("LL_PAYS", ""),
         }
         self._check_lengths(raw, Representative, values)
-        self.data.addresses[address_id] = values
+        self._staging.add_address(address_id, values)
 
     def _level(self, raw: RawRecord) -> tuple[int, int | None] | None:
         """(level, legal rank) from ``NIVEAU_RESPONSABILITE`` or, in old files, ``RESP_LEGAL``."""
@@ -345,8 +317,7 @@ class FileReader:
         level = self._level(raw)
         if level is None:
             return
-        key = (eleve_id, personne_id)
-        if key in self.data.links:
+        if self._staging.has_link(eleve_id, personne_id):
             self._warn(
                 raw.line,
                 f"lien ELEVE_ID {eleve_id} / PERSONNE_ID {personne_id} en double : "
@@ -362,7 +333,7 @@ class FileReader:
             "contact": self._flag(raw, "PERS_CONTACT"),
         }
         self._check_lengths(raw, StudentRepresentative, values)
-        self.data.links[key] = LinkRecord(raw.line, eleve_id, personne_id, values)
+        self._staging.add_link(raw.line, eleve_id, personne_id, values)
 
     def _mef(self, raw: RawRecord) -> None:
         code = self._key(raw, "CODE_MEF")
@@ -412,19 +383,29 @@ class FileReader:
         self._structure(raw, self.data.groups)
 
 
-def check_references(
-    data: SiecleData, report: ImportReport, known_eleve_ids: Collection[str]
-) -> None:
+def check_references(data: SiecleData, report: ImportReport, establishment_id: int) -> None:
     """Cross-file checks: every link names a student of the élèves file or, without one, a
-    student the establishment already has (``known_eleve_ids``)."""
+    student the establishment already has."""
     responsables = data.file_of(parsing.RESPONSABLES)
     if responsables is None:
         return
-    students = data.students if data.file_of(parsing.ELEVES) else known_eleve_ids
-    for link in data.links.values():
-        if link.eleve_id not in students:
-            report.error(
-                responsables,
-                link.line,
-                f"ELEVE_ID {link.eleve_id} inconnu : aucun élève de l'établissement ne le porte",
-            )
+    if data.file_of(parsing.ELEVES):
+        unknown = list(data.staging.links_to_unknown_students())
+    else:
+        unknown = []
+        for page in data.staging.link_students():
+            known = {
+                eleve_id
+                for (eleve_id,) in bulk.rows_where_in(
+                    select(Student.eleve_id).where(Student.establishment_id == establishment_id),
+                    Student.eleve_id,
+                    {eleve_id for _, _, eleve_id in page},
+                )
+            }
+            unknown += [(line, eleve_id) for _, line, eleve_id in page if eleve_id not in known]
+    for line, eleve_id in unknown:
+        report.error(
+            responsables,
+            line,
+            f"ELEVE_ID {eleve_id} inconnu : aucun élève de l'établissement ne le porte",
+        )
