@@ -7,6 +7,7 @@ from html import unescape
 import pyotp
 import pytest
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from teleservices.admin.audit import AuditEntry
 from teleservices.admin.establishment_settings import settings_row
@@ -92,7 +93,7 @@ def methods(app, url):
 def _matches(adapter, path, method):
     try:
         adapter.match(path, method=method)
-    except Exception:  # noqa: BLE001 - MethodNotAllowed or NotFound
+    except HTTPException:  # MethodNotAllowed or NotFound
         return False
     return True
 

@@ -17,7 +17,7 @@ from teleservices import auth
 from teleservices.accounts.lifecycle import now_utc, transition
 from teleservices.accounts.models import Account, AccountChild, AccountKind, AccountState
 from teleservices.admin import accounts as staff_accounts
-from teleservices.admin.models import PlatformAdmin, StaffMember, StaffRole
+from teleservices.admin.models import StaffRole
 from teleservices.extensions import db
 from teleservices.school.generator import EstablishmentSpec, SiecleGenerator
 from teleservices.school.models import Representative, Student
@@ -53,9 +53,7 @@ class DemoReport:
 
 def _establishments(academy: Academy) -> list[Establishment]:
     with tenant(academy.id):
-        return list(
-            db.session.execute(select(Establishment).order_by(Establishment.uai)).scalars()
-        )
+        return list(db.session.execute(select(Establishment).order_by(Establishment.uai)).scalars())
 
 
 def import_school_data(academy: Academy, out: Path, report: DemoReport) -> None:
@@ -149,9 +147,7 @@ def _merge(main: Account, other: Account) -> None:
 
 def ensure_families(academy: Academy, report: DemoReport, base: str) -> None:
     with tenant(academy.id):
-        main = db.session.scalar(
-            select(Account).where(Account.identifier == "famille.demo")
-        )
+        main = db.session.scalar(select(Account).where(Account.identifier == "famille.demo"))
         if main is None:
             pair = _family_in_two_establishments()
             if pair is None:
@@ -203,12 +199,26 @@ def prepare() -> DemoReport:
     ensure_families(academy, report, base)
     totp = f"code : .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{TOTP_SECRET}').now())\""
     report.logins = [
-        DemoLogin("Administrateur de la plateforme", f"{base}/admin/connexion",
-                  "admin.plateforme", STAFF_PASSWORD, totp),
-        DemoLogin("Administrateur de l'académie", f"{base}/{ACADEMY}/admin/connexion",
-                  "admin.academie", STAFF_PASSWORD, totp),
-        DemoLogin(f"Chef d'établissement ({head_of.name})", f"{base}/{ACADEMY}/admin/connexion",
-                  f"chef.{head_of.uai.lower()}", STAFF_PASSWORD),
+        DemoLogin(
+            "Administrateur de la plateforme",
+            f"{base}/admin/connexion",
+            "admin.plateforme",
+            STAFF_PASSWORD,
+            totp,
+        ),
+        DemoLogin(
+            "Administrateur de l'académie",
+            f"{base}/{ACADEMY}/admin/connexion",
+            "admin.academie",
+            STAFF_PASSWORD,
+            totp,
+        ),
+        DemoLogin(
+            f"Chef d'établissement ({head_of.name})",
+            f"{base}/{ACADEMY}/admin/connexion",
+            f"chef.{head_of.uai.lower()}",
+            STAFF_PASSWORD,
+        ),
         *report.logins,
     ]
     return report

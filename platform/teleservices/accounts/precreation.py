@@ -80,23 +80,27 @@ class Precreation:
 
     def run(self, representatives_imported: bool) -> PrecreationResult:
         for page in bulk.pages(self._students_select, Student.id):
-            self._students(page)
+            grants = sorted(
+                bulk.rows_where_in(
+                    select(
+                        AccountChild.id, AccountChild.student_id, AccountChild.representative_id
+                    ),
+                    AccountChild.student_id,
+                    [row.id for row in page],
+                )
+            )
+            self._students(page, {g.student_id for g in grants if g.representative_id is None})
+            if representatives_imported:
+                self._carry_over(
+                    {row.id: row for row in page},
+                    [g for g in grants if g.representative_id is not None],
+                )
         if representatives_imported:
-            for page in bulk.pages(self._students_select, Student.id):
-                self._carry_over({row.id: row for row in page})
             self._representatives()
         return self.result
 
-    def _students(self, enrolled: list[Any]) -> None:
+    def _students(self, enrolled: list[Any], with_account: set[int]) -> None:
         """A student account for each student of the page still enrolled and without one."""
-        with_account = {
-            student_id
-            for (student_id,) in bulk.rows_where_in(
-                select(AccountChild.student_id).where(AccountChild.representative_id.is_(None)),
-                AccountChild.student_id,
-                [row.id for row in enrolled],
-            )
-        }
         self._create(
             [
                 _NewAccount(AccountKind.STUDENT, _person(row), row.id, None)
@@ -105,18 +109,12 @@ class Precreation:
             ]
         )
 
-    def _carry_over(self, enrolled: dict[int, Any]) -> None:
-        """For a page of students: the representative access no longer given by a link passes
-        to the same person in this establishment (a student who moved in) or is removed."""
-        grants = sorted(
-            bulk.rows_where_in(
-                select(
-                    AccountChild.id, AccountChild.student_id, AccountChild.representative_id
-                ).where(AccountChild.representative_id.is_not(None)),
-                AccountChild.student_id,
-                enrolled,
-            )
-        )
+    def _carry_over(self, enrolled: dict[int, Any], grants: list[Any]) -> None:
+        """For a page of students and their representative access (``grants``, by id): the
+        access no longer given by a link passes to the same person in this establishment (a
+        student who moved in) or is removed."""
+        if not grants:
+            return
         links = bulk.rows_where_in(
             select(
                 StudentRepresentative.id,
@@ -178,43 +176,58 @@ class Precreation:
     def _representatives(self) -> None:
         """A representative account for each pair given access by a link and without one, for
         students still enrolled, in the order of the links."""
-        statement = (
-            select(
-                StudentRepresentative.id,
-                StudentRepresentative.student_id,
-                StudentRepresentative.representative_id,
-                Representative.first_name,
-                Representative.last_name,
-                Representative.usage_name,
-            )
-            .join(Student, Student.id == StudentRepresentative.student_id)
-            .join(Representative, Representative.id == StudentRepresentative.representative_id)
-            .where(
-                StudentRepresentative.establishment_id == self.establishment_id,
-                StudentRepresentative.gives_account,
-                Student.establishment_id == self.establishment_id,
-                Student.left_at.is_(None),
-            )
+        links = select(
+            StudentRepresentative.id,
+            StudentRepresentative.student_id,
+            StudentRepresentative.representative_id,
+        ).where(
+            StudentRepresentative.establishment_id == self.establishment_id,
+            StudentRepresentative.gives_account,
         )
-        for page in bulk.pages(statement, StudentRepresentative.id):
+        for page in bulk.pages(links, StudentRepresentative.id):
+            student_ids = {row.student_id for row in page}
+            enrolled = {
+                student_id
+                for (student_id,) in bulk.rows_where_in(
+                    select(Student.id).where(
+                        Student.establishment_id == self.establishment_id,
+                        Student.left_at.is_(None),
+                    ),
+                    Student.id,
+                    student_ids,
+                )
+            }
             covered = {
                 (row.student_id, row.representative_id)
                 for row in bulk.rows_where_in(
                     select(AccountChild.student_id, AccountChild.representative_id),
                     AccountChild.student_id,
-                    {row.student_id for row in page},
+                    enrolled,
+                )
+            }
+            wanted = [
+                row
+                for row in page
+                if row.student_id in enrolled
+                and (row.student_id, row.representative_id) not in covered
+            ]
+            persons = {
+                row.id: row
+                for row in bulk.rows_where_in(
+                    select(*_PERSON_COLUMNS),
+                    Representative.id,
+                    {row.representative_id for row in wanted},
                 )
             }
             self._create(
                 [
                     _NewAccount(
                         AccountKind.REPRESENTATIVE,
-                        _person(row),
+                        _person(persons[row.representative_id]),
                         row.student_id,
                         row.representative_id,
                     )
-                    for row in page
-                    if (row.student_id, row.representative_id) not in covered
+                    for row in wanted
                 ]
             )
 

@@ -24,7 +24,6 @@ from teleservices.admin.blueprints import bp
 from teleservices.admin.establishment_settings import find_settings, get_establishment_settings
 from teleservices.extensions import db
 from teleservices.mounting import registry
-from teleservices.opening import MODULE_LABELS
 from teleservices.tenancy.context import all_academies
 from teleservices.tenancy.models import Establishment, EstablishmentType
 from teleservices.tenancy.sync import DeclaredKeys, declared_keys
@@ -68,12 +67,13 @@ def displayed(establishment: Establishment) -> dict[str, str]:
     values["type"] = establishment.type.label
     values["emails"] = ", ".join(establishment.emails or [])
     values["siecle_modules"] = ", ".join(
-        MODULE_LABELS.get(m, m) for m in establishment.siecle_modules or []
+        opening.MODULE_LABELS.get(m, m) for m in establishment.siecle_modules or []
     )
     return values
 
 
-def _establishments() -> list[Establishment]:
+def list_establishments() -> list[Establishment]:
+    """The academy's establishments, by name."""
     return list(
         db.session.execute(select(Establishment).order_by(Establishment.name, Establishment.uai))
         .scalars()
@@ -95,9 +95,9 @@ def academy_establishments() -> str:
     declared = file_keys(g.academy.code)
     return render_template(
         "admin/academy_establishments.html",
-        establishments=_establishments(),
+        establishments=list_establishments(),
         declared=declared.establishments,
-        module_labels=MODULE_LABELS,
+        module_labels=opening.MODULE_LABELS,
     )
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -22,13 +21,14 @@ from teleservices.admin.academy_forms import ExperimentForm
 from teleservices.admin.access import ADMINISTRATORS, require_staff
 from teleservices.admin.blueprints import bp
 from teleservices.admin.forms import ConfirmForm, UsefulLinkForm
-from teleservices.admin.views_academy import actor, file_keys
+from teleservices.admin.views_academy import actor, file_keys, list_establishments
 from teleservices.declarations import Teleservice
 from teleservices.extensions import db
 from teleservices.mounting import registry
-from teleservices.tenancy.models import Establishment
+from teleservices.tenancy.models import Establishment, EstablishmentType
 
 MAX_LINKS = 30
+TYPE_LABELS = {kind.value: kind.label for kind in EstablishmentType}
 FILE_MESSAGE = _l(
     "Ce réglage est défini par le fichier de l'académie ; il ne peut pas être modifié ici."
 )
@@ -103,7 +103,9 @@ def academy_mandatory() -> str | Response:
             "teleservice": t,
             "checked": t.code in current or t.mandatory.always,
             "national": t.mandatory.always,
-            "national_types": sorted(t.mandatory.establishment_types),
+            "national_types": sorted(
+                TYPE_LABELS.get(kind, kind) for kind in t.mandatory.establishment_types
+            ),
             "disabled_nationally": t.code in disabled,
             "experimental": t.code in experimental,
         }
@@ -113,14 +115,6 @@ def academy_mandatory() -> str | Response:
 
 
 # --- Experimental téléservices --------------------------------------------------------------------
-
-
-def _establishments() -> list[Establishment]:
-    return list(
-        db.session.execute(select(Establishment).order_by(Establishment.name, Establishment.uai))
-        .scalars()
-        .all()
-    )
 
 
 def _experiment_form(establishments: list[Establishment]) -> ExperimentForm:
@@ -146,7 +140,7 @@ def _uais(ids: list[int], establishments: list[Establishment]) -> list[str]:
 def academy_experiments() -> str | Response:
     """The experimental téléservices and the form to declare one (§1.2.4)."""
     reg = registry()
-    establishments = _establishments()
+    establishments = list_establishments()
     experiments = offer.experiments()
     mandatory = set(g.academy.mandatory_teleservices or [])
     candidates = [
@@ -206,7 +200,7 @@ def academy_experiment(code: str) -> str | Response:
     row = _experiment(code)
     reg = registry()
     label = reg.teleservices[code].label if code in reg.teleservices else code
-    establishments = _establishments()
+    establishments = list_establishments()
     form = _experiment_form(establishments)
     del form.code
     if request.method == "GET":
@@ -241,7 +235,7 @@ def academy_experiment_end(code: str) -> str | Response:
     label = reg.teleservices[code].label if code in reg.teleservices else code
     form = ConfirmForm()
     if form.validate_on_submit():
-        before = _uais(list(row.establishment_ids or []), _establishments())
+        before = _uais(list(row.establishment_ids or []), list_establishments())
         db.session.delete(row)
         _record(
             "academy.experiment_ended",

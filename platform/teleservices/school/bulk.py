@@ -5,7 +5,8 @@ apply as everywhere else; rows written carry their ``academy_id`` explicitly (bu
 not run the session's flush hooks). On PostgreSQL, inserts send one array per column
 (``INSERT … SELECT * FROM unnest(…)``) with ids drawn from the table's sequence beforehand: a
 handful of parameters instead of one per value, which the driver would otherwise have to splice
-into a statement of megabytes. ``pages`` reads a large selection a page at a time, so that what
+into a statement of megabytes; likewise ``column IN (…)`` of a batch of keys is ``column =
+ANY(:array)``, one statement text whatever the number of keys. ``pages`` reads a large selection a page at a time, so that what
 is held in memory does not grow with the table.
 """
 
@@ -14,13 +15,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, delete, insert, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Enum,
+    Integer,
+    Select,
+    String,
+    Table,
+    any_,
+    delete,
+    insert,
+    literal,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeEngine
 
 from teleservices.extensions import Base, db
 
 T = TypeVar("T")
 BATCH = 5000
+PAGE = 2000
 
 
 def batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
@@ -35,24 +52,53 @@ def batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
         yield batch
 
 
+def _in(column: InstrumentedAttribute[Any], values: list[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL, for integer and string keys, ``column = ANY(:array)``:
+    one parameter instead of one per value, so that neither SQLAlchemy nor the driver renders and
+    parses a statement of thousands of placeholders for each batch."""
+    column_type = column.type
+    item: TypeEngine[Any] | None = None
+    if isinstance(column_type, Integer):
+        item = column_type
+    elif isinstance(column_type, String) and not isinstance(column_type, Enum):
+        item = String()  # no length: a cast to VARCHAR(n) would cut longer values
+    if item is None or not _postgresql():
+        return column.in_(values)
+    return column == any_(literal(values, ARRAY(item)))
+
+
 def rows_where_in(
     statement: Select[*tuple[Any, ...]], column: InstrumentedAttribute[Any], values: Iterable[Any]
 ) -> list[Any]:
     """Rows of ``statement`` restricted to ``column IN values``, batch by batch."""
     rows: list[Any] = []
     for batch in batches(sorted(set(values))):
-        rows += db.session.execute(statement.where(column.in_(batch))).all()
+        rows += db.session.execute(statement.where(_in(column, batch))).all()
     return rows
 
 
 def pages(
-    statement: Select[*tuple[Any, ...]], key: InstrumentedAttribute[Any], size: int = BATCH
+    statement: Select[*tuple[Any, ...]], key: InstrumentedAttribute[Any], size: int = PAGE
 ) -> Iterator[list[Any]]:
     """Rows of ``statement`` by increasing ``key`` (a unique column, selected first), in lists
-    of at most ``size``; each page is read in full, so the caller may write between pages."""
+    of at most ``size``; between pages, the caller may write to rows already read or to other
+    tables.
+
+    On PostgreSQL, one scan through a server-side cursor (its snapshot taken at the start);
+    elsewhere, one query per page from the last key read.
+    """
+    statement = statement.order_by(key)
+    if _postgresql():
+        result = db.session.execute(statement, execution_options={"yield_per": size})
+        try:
+            for partition in result.partitions():
+                yield list(partition)
+        finally:
+            result.close()
+        return
     last = None
     while True:
-        page = statement.order_by(key).limit(size)
+        page = statement.limit(size)
         if last is not None:
             page = page.where(key > last)
         rows = list(db.session.execute(page).all())
@@ -131,5 +177,5 @@ def delete_where_in(
 ) -> None:
     for batch in batches(sorted(set(values))):
         db.session.execute(
-            delete(model).where(column.in_(batch)).execution_options(synchronize_session=False)
+            delete(model).where(_in(column, batch)).execution_options(synchronize_session=False)
         )

@@ -10,6 +10,7 @@ is a comparison and a bulk write, not a mapping exercise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -78,24 +79,38 @@ LINK_FIELDS: dict[str, Kind] = {
 }
 
 
-def encode(kind: Kind, value: Any) -> Any:
-    """A value as the staging database stores it (dates as day numbers, flags as 0/1)."""
-    if kind == "date":
-        return value.toordinal() if value is not None else None
-    if kind == "flag":
-        return int(value)
-    return value
+class Codec:
+    """Values of one kind of record to and from a staging row: dates as day numbers (``None``
+    stays ``NULL``), the rest as is (SQLite keeps a flag as 0 or 1, read back as ``bool``)."""
+
+    def __init__(self, fields: dict[str, Kind]) -> None:
+        self.names = tuple(fields)
+        self._dates = [i for i, kind in enumerate(fields.values()) if kind == "date"]
+        self._date_names = [name for name, kind in fields.items() if kind == "date"]
+        self._flag_names = [name for name, kind in fields.items() if kind == "flag"]
+
+    def encode(self, values: dict[str, Any]) -> list[Any]:
+        row = [values[name] for name in self.names]
+        for i in self._dates:
+            if row[i] is not None:
+                row[i] = row[i].toordinal()
+        return row
+
+    def decode(self, row: Sequence[Any]) -> dict[str, Any]:
+        values = dict(zip(self.names, row, strict=True))
+        for name in self._date_names:
+            if values[name] is not None:
+                values[name] = date.fromordinal(values[name])
+        for name in self._flag_names:
+            values[name] = bool(values[name])
+        return values
 
 
-def decode(kind: Kind, value: Any) -> Any:
-    """The value ``encode`` stored, back as the model takes it."""
-    if kind == "date":
-        return date.fromordinal(value) if value is not None else None
-    if kind == "flag":
-        return bool(value)
-    if kind == "text":
-        return value if value is not None else ""
-    return value
+STUDENT_CODEC = Codec(STUDENT_FIELDS)
+PERSON_CODEC = Codec(PERSON_FIELDS | ADDRESS_FIELDS)
+PERSON_ONLY_CODEC = Codec(PERSON_FIELDS)
+ADDRESS_CODEC = Codec(ADDRESS_FIELDS)
+LINK_CODEC = Codec(LINK_FIELDS)
 
 
 @dataclass(slots=True, frozen=True)
@@ -114,20 +129,33 @@ class StudentRecord:
 
 @dataclass(slots=True, frozen=True)
 class PersonRecord:
-    """A ``PERSONNE`` of the responsables file, its address's columns included."""
+    """A ``PERSONNE`` of the responsables file: ``row`` holds its columns as stored, those of
+    ``PERSON_FIELDS`` then those of its address (``ADDRESS_FIELDS``, blank when not found); it
+    compares equal to the same columns read from the database."""
 
     seq: int
     personne_id: str
-    values: dict[str, Any]
+    row: tuple[Any, ...]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return PERSON_CODEC.decode(self.row)
 
 
 @dataclass(slots=True, frozen=True)
 class LinkRecord:
-    """A ``RESPONSABLE_ELEVE``: which student the written person is responsible for, and how."""
+    """A ``RESPONSABLE_ELEVE``, with the ids of the student and representative rows it joins;
+    ``row`` holds the columns of ``LINK_FIELDS`` as stored (it compares equal to the same
+    columns read from the database)."""
 
-    eleve_id: str
+    seq: int
+    student_id: int
     representative_id: int
-    values: dict[str, Any]
+    row: tuple[Any, ...]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return LINK_CODEC.decode(self.row)
 
 
 @dataclass

@@ -12,8 +12,10 @@ committed at the end (rolled back on any failure).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 
@@ -51,6 +53,27 @@ def read_files(
         report.error("", None, "aucun fichier à importer")
     report.files = [{"file": name, "root": root} for root, name in data.files.items()]
     return data
+
+
+@contextmanager
+def _plans_per_execution() -> Iterator[None]:
+    """Keep the driver (psycopg) from preparing the statements it sees repeated, meanwhile.
+
+    Applying goes page by page, so the same statements come back again and again; once prepared,
+    PostgreSQL may settle on a generic plan, made while the tables just written have no
+    statistics, that reads a whole establishment for every page (``= ANY(:keys)`` as a filter).
+    Unprepared, each execution is planned with its values.
+    """
+    driver: Any = db.session.connection().connection.driver_connection
+    if not hasattr(driver, "prepare_threshold"):
+        yield
+        return
+    previous = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = previous
 
 
 def _apply(academy_id: int, establishment_id: int, data: SiecleData, report: ImportReport) -> None:
@@ -92,7 +115,8 @@ def import_siecle(establishment: Establishment, files: Sequence[SiecleInput]) ->
             db.session.rollback()
             return report
         try:
-            _apply(academy_id, establishment_id, data, report)
+            with _plans_per_execution():
+                _apply(academy_id, establishment_id, data, report)
             db.session.commit()
         except BaseException:
             db.session.rollback()

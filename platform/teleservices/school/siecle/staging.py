@@ -7,8 +7,9 @@ person, structures of an unknown student, codes in use) are queries, and the app
 the records back batch by batch, in file order. It also holds what the apply step learns per
 record (the id of the matched row) and sets of ids (``mark``) too large to keep as Python sets.
 
-Records keep their first position when a later one replaces them (``ON CONFLICT … DO UPDATE``),
-as a dictionary assignment would.
+Records are written ``BUFFER`` at a time; until then their keys answer the duplicate checks from
+memory. Records keep their first position when a later one replaces them (``ON CONFLICT … DO
+UPDATE``), as a dictionary assignment would.
 """
 
 from __future__ import annotations
@@ -19,20 +20,23 @@ from types import TracebackType
 from typing import Any
 
 from teleservices.school.siecle.records import (
+    ADDRESS_CODEC,
     ADDRESS_FIELDS,
+    LINK_CODEC,
     LINK_FIELDS,
     PERSON_FIELDS,
+    PERSON_ONLY_CODEC,
+    STUDENT_CODEC,
     STUDENT_FIELDS,
     Kind,
     LinkRecord,
     PersonRecord,
     StudentRecord,
-    decode,
-    encode,
 )
 
 BATCH = 2000
-CACHE_KIB = 16 * 1024
+BUFFER = 1000
+CACHE_KIB = 4 * 1024
 GROUP_SEPARATOR = "\x1f"  # cannot occur in XML 1.0 text
 
 
@@ -40,16 +44,6 @@ def _columns(fields: dict[str, Kind]) -> str:
     return ", ".join(
         f"{name} {'TEXT' if kind == 'text' else 'INTEGER'}" for name, kind in fields.items()
     )
-
-
-def _encoded(fields: dict[str, Kind], values: dict[str, Any]) -> list[Any]:
-    return [encode(kind, values[name]) for name, kind in fields.items()]
-
-
-def _decoded(fields: dict[str, Kind], row: Sequence[Any]) -> dict[str, Any]:
-    return {
-        name: decode(kind, value) for (name, kind), value in zip(fields.items(), row, strict=True)
-    }
 
 
 def _names(prefix: str, fields: dict[str, Kind]) -> str:
@@ -83,6 +77,11 @@ CREATE TABLE link (
     personne_id TEXT NOT NULL, {_columns(LINK_FIELDS)}, UNIQUE (eleve_id, personne_id)
 );
 CREATE TABLE mark (kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE db_student (eleve_id TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE resolved_link (
+    seq INTEGER PRIMARY KEY, student_id INTEGER NOT NULL, representative_id INTEGER NOT NULL,
+    found INTEGER, UNIQUE (student_id, representative_id)
+);
 """
 _INSERT_STUDENT = (
     f"INSERT INTO student (line, mef_code, {', '.join(STUDENT_FIELDS)}) "  # noqa: S608
@@ -101,20 +100,27 @@ _UPSERT_LINK = (
     f"VALUES ({_marks(3 + len(LINK_FIELDS))}) ON CONFLICT (eleve_id, personne_id) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in ("line", *LINK_FIELDS))
 )
+_UPSERT_STRUCTURE = (
+    "INSERT INTO structure (line, eleve_id, division, groups) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (eleve_id) DO UPDATE SET line = excluded.line, division = excluded.division, "
+    "groups = excluded.groups"
+)
 _STUDENTS = (
     "SELECT s.seq, s.line, s.mef_code, s.row_id, st.division, st.groups, "  # noqa: S608
     f"{_names('s', STUDENT_FIELDS)} FROM student s "
     "LEFT JOIN structure st ON st.eleve_id = s.eleve_id WHERE s.seq > ? ORDER BY s.seq LIMIT ?"
 )
+_ADDRESS_COLUMNS = ", ".join(f"coalesce(a.{name}, '')" for name in ADDRESS_FIELDS)
 _PERSONS = (
-    f"SELECT p.seq, {_names('p', PERSON_FIELDS)}, {_names('a', ADDRESS_FIELDS)} "  # noqa: S608
-    "FROM person p LEFT JOIN address a ON a.address_id = p.address_id "
-    "WHERE p.seq > ? ORDER BY p.seq LIMIT ?"
+    f"SELECT p.seq, {_names('p', PERSON_FIELDS)}, {_ADDRESS_COLUMNS} "  # noqa: S608
+    "FROM person p LEFT JOIN address a ON a.address_id = p.address_id"
 )
+_NEW_PERSONS = f"{_PERSONS} WHERE p.row_id IS NULL AND p.seq > ? ORDER BY p.seq LIMIT ?"
 _LINKS = (
-    f"SELECT l.seq, l.eleve_id, p.row_id, {_names('l', LINK_FIELDS)} FROM link l "  # noqa: S608
-    "JOIN person p ON p.personne_id = l.personne_id WHERE l.seq > ? ORDER BY l.seq LIMIT ?"
+    "SELECT r.seq, r.student_id, r.representative_id, "  # noqa: S608
+    f"{_names('l', LINK_FIELDS)} FROM resolved_link r JOIN link l ON l.seq = r.seq"
 )
+_NEW_LINKS = f"{_LINKS} WHERE r.found IS NULL AND r.seq > ? ORDER BY r.seq LIMIT ?"
 
 
 class Staging:
@@ -126,6 +132,12 @@ class Staging:
             f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
             f"PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = FILE; {_SCHEMA} BEGIN;"
         )
+        # Rows not written yet, by statement, and the keys they carry.
+        self._pending: dict[str, list[Sequence[Any]]] = {}
+        self._pending_count = 0
+        self._students: dict[str, int] = {}
+        self._persons: dict[str, int] = {}
+        self._links: set[tuple[str, str]] = set()
 
     def close(self) -> None:
         self._db.close()
@@ -141,6 +153,27 @@ class Staging:
     ) -> None:
         self.close()
 
+    def _write(self, sql: str, row: Sequence[Any]) -> None:
+        self._pending.setdefault(sql, []).append(row)
+        self._pending_count += 1
+        if self._pending_count >= BUFFER:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered records (in the order they came: one statement kind follows another
+        only within a file, so the order between kinds does not matter)."""
+        for sql, rows in self._pending.items():
+            self._db.executemany(sql, rows)
+        self._pending.clear()
+        self._pending_count = 0
+        self._students.clear()
+        self._persons.clear()
+        self._links.clear()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        self.flush()
+        return self._db.execute(sql, params)
+
     def _one(self, sql: str, params: Sequence[Any]) -> Any:
         row = self._db.execute(sql, params).fetchone()
         return row[0] if row is not None else None
@@ -149,54 +182,57 @@ class Staging:
         """Rows of ``sql`` (whose first column is ``seq``, bound as ``seq > ? … LIMIT ?``), a page
         at a time: each page is read in full, so the caller may write between pages."""
         last = 0
-        while rows := self._db.execute(sql, (last, size)).fetchall():
+        while rows := self._execute(sql, (last, size)).fetchall():
             yield rows
             last = rows[-1][0]
 
     # -- reading: records in, checks that need the whole file --------------------------------
     def student_line(self, eleve_id: str) -> int | None:
         """The line of the student already read with that ``ELEVE_ID``, if any."""
-        return self._one("SELECT line FROM student WHERE eleve_id = ?", (eleve_id,))
+        line = self._students.get(eleve_id)
+        if line is None:
+            line = self._one("SELECT line FROM student WHERE eleve_id = ?", (eleve_id,))
+        return line
 
     def add_student(self, line: int, mef_code: str, values: dict[str, Any]) -> None:
-        self._db.execute(_INSERT_STUDENT, (line, mef_code, *_encoded(STUDENT_FIELDS, values)))
+        self._write(_INSERT_STUDENT, (line, mef_code, *STUDENT_CODEC.encode(values)))
+        self._students[values["eleve_id"]] = line
 
     def set_structures(self, line: int, eleve_id: str, division: str, groups: list[str]) -> None:
         """A student's division and groups (the last ``STRUCTURES_ELEVE`` of a student wins)."""
-        self._db.execute(
-            "INSERT INTO structure (line, eleve_id, division, groups) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (eleve_id) DO UPDATE SET line = excluded.line, "
-            "division = excluded.division, groups = excluded.groups",
-            (line, eleve_id, division, GROUP_SEPARATOR.join(groups)),
-        )
+        self._write(_UPSERT_STRUCTURE, (line, eleve_id, division, GROUP_SEPARATOR.join(groups)))
 
     def structures_of_unknown_students(self) -> Iterator[tuple[int, str]]:
         """(line, ``ELEVE_ID``) of structures naming no student read."""
-        yield from self._db.execute(
+        yield from self._execute(
             "SELECT line, eleve_id FROM structure st WHERE NOT EXISTS "
             "(SELECT 1 FROM student s WHERE s.eleve_id = st.eleve_id) ORDER BY seq"
         )
 
     def person_line(self, personne_id: str) -> int | None:
         """The line of the person already read with that ``PERSONNE_ID``, if any."""
-        return self._one("SELECT line FROM person WHERE personne_id = ?", (personne_id,))
+        line = self._persons.get(personne_id)
+        if line is None:
+            line = self._one("SELECT line FROM person WHERE personne_id = ?", (personne_id,))
+        return line
 
     def add_person(self, line: int, address_id: str, values: dict[str, Any]) -> None:
-        self._db.execute(_INSERT_PERSON, (line, address_id, *_encoded(PERSON_FIELDS, values)))
+        self._write(_INSERT_PERSON, (line, address_id, *PERSON_ONLY_CODEC.encode(values)))
+        self._persons[values["personne_id"]] = line
 
     def add_address(self, address_id: str, values: dict[str, Any]) -> None:
         """An ``ADRESSE`` (a later one with the same ``ADRESSE_ID`` replaces it)."""
-        self._db.execute(_INSERT_ADDRESS, (address_id, *_encoded(ADDRESS_FIELDS, values)))
+        self._write(_INSERT_ADDRESS, (address_id, *ADDRESS_CODEC.encode(values)))
 
     def persons_without_address(self) -> Iterator[tuple[int, str, str]]:
         """(line, ``PERSONNE_ID``, ``ADRESSE_ID``) of persons whose address was not read."""
-        yield from self._db.execute(
+        yield from self._execute(
             "SELECT line, personne_id, address_id FROM person p WHERE address_id != '' AND NOT "
             "EXISTS (SELECT 1 FROM address a WHERE a.address_id = p.address_id) ORDER BY seq"
         )
 
     def has_link(self, eleve_id: str, personne_id: str) -> bool:
-        return bool(
+        return (eleve_id, personne_id) in self._links or bool(
             self._one(
                 "SELECT 1 FROM link WHERE eleve_id = ? AND personne_id = ?", (eleve_id, personne_id)
             )
@@ -204,20 +240,19 @@ class Staging:
 
     def add_link(self, line: int, eleve_id: str, personne_id: str, values: dict[str, Any]) -> None:
         """A ``RESPONSABLE_ELEVE`` (a later one for the same pair replaces it, in its place)."""
-        self._db.execute(
-            _UPSERT_LINK, (line, eleve_id, personne_id, *_encoded(LINK_FIELDS, values))
-        )
+        self._write(_UPSERT_LINK, (line, eleve_id, personne_id, *LINK_CODEC.encode(values)))
+        self._links.add((eleve_id, personne_id))
 
     def links_to_unknown_persons(self) -> Iterator[tuple[int, str]]:
         """(line, ``PERSONNE_ID``) of links naming no person read."""
-        yield from self._db.execute(
+        yield from self._execute(
             "SELECT line, personne_id FROM link l WHERE NOT EXISTS "
             "(SELECT 1 FROM person p WHERE p.personne_id = l.personne_id) ORDER BY seq"
         )
 
     def links_to_unknown_students(self) -> Iterator[tuple[int, str]]:
         """(line, ``ELEVE_ID``) of links naming no student read."""
-        yield from self._db.execute(
+        yield from self._execute(
             "SELECT line, eleve_id FROM link l WHERE NOT EXISTS "
             "(SELECT 1 FROM student s WHERE s.eleve_id = l.eleve_id) ORDER BY seq"
         )
@@ -233,7 +268,7 @@ class Staging:
         """Codes of the MEFs the students are in."""
         return {
             code
-            for (code,) in self._db.execute(
+            for (code,) in self._execute(
                 "SELECT DISTINCT mef_code FROM student WHERE mef_code != ''"
             )
         }
@@ -242,7 +277,7 @@ class Staging:
         """Codes of the divisions the students are in."""
         return {
             code
-            for (code,) in self._db.execute(
+            for (code,) in self._execute(
                 "SELECT DISTINCT division FROM structure st WHERE division != '' AND EXISTS "
                 "(SELECT 1 FROM student s WHERE s.eleve_id = st.eleve_id)"
             )
@@ -251,19 +286,30 @@ class Staging:
     def group_codes(self) -> set[str]:
         """Codes of the groups the students are in."""
         codes: set[str] = set()
-        for (groups,) in self._db.execute(
+        for (groups,) in self._execute(
             "SELECT DISTINCT groups FROM structure st WHERE groups != '' AND EXISTS "
             "(SELECT 1 FROM student s WHERE s.eleve_id = st.eleve_id)"
         ):
             codes.update(groups.split(GROUP_SEPARATOR))
         return codes
 
-    def student_ids(self) -> Iterator[list[tuple[int, str]]]:
-        """(seq, ``ELEVE_ID``) of every student, in pages."""
-        return self._pages("SELECT seq, eleve_id FROM student WHERE seq > ? ORDER BY seq LIMIT ?")
+    def match_eleve_ids(self, pages: Iterable[Sequence[tuple[int, str]]], kind: str) -> None:
+        """Match each student to the row of ``pages`` (id, ``ELEVE_ID``) with its ``ELEVE_ID``;
+        remember the rows matched in the set named ``kind``."""
+        self.flush()
+        for page in pages:
+            self._db.executemany(
+                "UPDATE student SET row_id = ? WHERE eleve_id = ?", (tuple(row) for row in page)
+            )
+        self._db.execute(
+            "INSERT OR IGNORE INTO mark (kind, id) "
+            "SELECT ?, row_id FROM student WHERE row_id IS NOT NULL",
+            (kind,),
+        )
 
     def match_students(self, matches: Iterable[tuple[int, int]]) -> None:
         """Record the row each (seq, row id) pair's student is matched to."""
+        self.flush()
         self._db.executemany(
             "UPDATE student SET row_id = ? WHERE seq = ?", ((r, s) for s, r in matches)
         )
@@ -271,7 +317,7 @@ class Staging:
     def unmatched_unique_ines(self) -> Iterator[list[tuple[str, int]]]:
         """(INE, seq) of the INEs carried by exactly one unmatched student, in pages."""
         last = ""
-        while rows := self._db.execute(
+        while rows := self._execute(
             "SELECT ine, min(seq) FROM student WHERE row_id IS NULL AND ine > ? "
             "GROUP BY ine HAVING count(*) = 1 ORDER BY ine LIMIT ?",
             (last, BATCH),
@@ -281,13 +327,12 @@ class Staging:
 
     def students(self) -> Iterator[list[StudentRecord]]:
         """Every student with its structures and matched row, in pages, in file order."""
-        width = len(STUDENT_FIELDS)
         for rows in self._pages(_STUDENTS):
             yield [
                 StudentRecord(
                     line=row[1],
                     eleve_id=row[6],
-                    values=_decoded(STUDENT_FIELDS, row[6 : 6 + width]),
+                    values=STUDENT_CODEC.decode(row[6:]),
                     mef_code=row[2],
                     division_code=row[4] or "",
                     group_codes=tuple(row[5].split(GROUP_SEPARATOR)) if row[5] else (),
@@ -296,33 +341,71 @@ class Staging:
                 for row in rows
             ]
 
-    def persons(self) -> Iterator[list[PersonRecord]]:
-        """Every person with its address's columns (blank when not found), in pages."""
-        fields = PERSON_FIELDS | ADDRESS_FIELDS
-        for rows in self._pages(_PERSONS):
-            yield [PersonRecord(row[0], row[1], _decoded(fields, row[1:])) for row in rows]
+    def persons_by_id(self, personne_ids: Sequence[str]) -> dict[str, PersonRecord]:
+        """The persons of the file among ``personne_ids`` (at most a page of them), with their
+        address's columns (blank when not found)."""
+        rows = self._execute(
+            f"{_PERSONS} WHERE p.personne_id IN ({_marks(len(personne_ids))})", personne_ids
+        )
+        return {row[1]: PersonRecord(row[0], row[1], row[1:]) for row in rows}
+
+    def new_persons(self) -> Iterator[list[PersonRecord]]:
+        """The persons without a row yet (``set_person_ids``), in pages, in file order."""
+        for rows in self._pages(_NEW_PERSONS):
+            yield [PersonRecord(row[0], row[1], row[1:]) for row in rows]
 
     def set_person_ids(self, ids: Iterable[tuple[int, int]]) -> None:
         """Record the representative row of each (seq, row id) pair's person."""
+        self.flush()
         self._db.executemany("UPDATE person SET row_id = ? WHERE seq = ?", ((r, s) for s, r in ids))
 
-    def known_persons(self, personne_ids: Sequence[str]) -> set[str]:
-        """Those of ``personne_ids`` that the file lists."""
-        return {
-            personne_id
-            for (personne_id,) in self._db.execute(
-                f"SELECT personne_id FROM person WHERE personne_id IN ({_marks(len(personne_ids))})",  # noqa: S608
-                personne_ids,
+    def set_students(self, pages: Iterable[Sequence[tuple[int, str]]]) -> None:
+        """Take the establishment's students, (id, ``ELEVE_ID``), and resolve each link to the
+        ids of its student and representative rows (a link to a student not enrolled here, or
+        to a person without a row, is left out)."""
+        self.flush()
+        self._db.execute("DELETE FROM db_student")
+        for page in pages:
+            self._db.executemany(
+                "INSERT INTO db_student (id, eleve_id) VALUES (?, ?)", (tuple(row) for row in page)
             )
-        }
+        self._db.execute("DELETE FROM resolved_link")
+        self._db.execute(
+            "INSERT INTO resolved_link (seq, student_id, representative_id) "
+            "SELECT l.seq, s.id, p.row_id FROM link l "
+            "JOIN db_student s ON s.eleve_id = l.eleve_id "
+            "JOIN person p ON p.personne_id = l.personne_id WHERE p.row_id IS NOT NULL"
+        )
 
-    def links(self) -> Iterator[list[LinkRecord]]:
-        """Every link to a person of the file (with its representative row), in pages."""
-        for rows in self._pages(_LINKS):
-            yield [LinkRecord(row[1], row[2], _decoded(LINK_FIELDS, row[3:])) for row in rows]
+    def links_by_pair(self, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], LinkRecord]:
+        """The links of the file among (student id, representative id) ``pairs`` (at most a page
+        of them)."""
+        if not pairs:
+            return {}
+        rows = self._execute(
+            f"SELECT k.column1, k.column2, l.seq, {_names('l', LINK_FIELDS)} "  # noqa: S608
+            f"FROM (VALUES {', '.join(['(?, ?)'] * len(pairs))}) k "
+            "CROSS JOIN resolved_link r "
+            "ON r.student_id = k.column1 AND r.representative_id = k.column2 "
+            "JOIN link l ON l.seq = r.seq",
+            [i for pair in pairs for i in pair],
+        )
+        return {(row[0], row[1]): LinkRecord(row[2], row[0], row[1], row[3:]) for row in rows}
+
+    def set_links_found(self, seqs: Iterable[int]) -> None:
+        """Record that these links have their row already."""
+        self._db.executemany(
+            "UPDATE resolved_link SET found = 1 WHERE seq = ?", ((seq,) for seq in seqs)
+        )
+
+    def new_links(self) -> Iterator[list[LinkRecord]]:
+        """The resolved links without a row yet, in pages, in file order."""
+        for rows in self._pages(_NEW_LINKS):
+            yield [LinkRecord(row[0], row[1], row[2], row[3:]) for row in rows]
 
     def mark(self, kind: str, ids: Iterable[int]) -> None:
         """Remember ``ids`` in the set named ``kind``."""
+        self.flush()
         self._db.executemany(
             "INSERT OR IGNORE INTO mark (kind, id) VALUES (?, ?)", ((kind, i) for i in ids)
         )
@@ -331,7 +414,7 @@ class Staging:
         """Those of ``ids`` (at most a page of them) in the set named ``kind``."""
         return {
             i
-            for (i,) in self._db.execute(
+            for (i,) in self._execute(
                 f"SELECT id FROM mark WHERE kind = ? AND id IN ({_marks(len(ids))})",  # noqa: S608
                 (kind, *ids),
             )

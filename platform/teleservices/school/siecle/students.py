@@ -8,10 +8,10 @@ they left, nor by an older enrolment than the one they have now. A student leave
 ``DATE_SORTIE`` is reached, or when a later export no longer lists them; a moved student's
 links and group memberships in the previous establishment are removed.
 
-Memory does not grow with the file: matching is decided first, with the staging database holding
-each record's matched row, then records are applied a page at a time (the page's rows loaded by
-id, its new rows inserted, its changes and group memberships written) inside the caller's
-transaction.
+Memory does not grow with the file: matching is decided first (the establishment's students read
+once, the records' matched rows kept in the staging database), then records are applied a page
+at a time (the page's rows loaded by id, its new rows inserted, its changes and group
+memberships written) inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -103,19 +103,15 @@ class StudentImport:
 
     def _match_by_eleve_id(self) -> None:
         """Each record's student of the establishment with the same ``ELEVE_ID``."""
-        for page in self.staging.student_ids():
-            rows = dict(
-                bulk.rows_where_in(
-                    select(Student.eleve_id, Student.id).where(
-                        Student.establishment_id == self.establishment_id
-                    ),
-                    Student.eleve_id,
-                    [eleve_id for _, eleve_id in page],
-                )
-            )
-            matches = [(seq, rows[eleve_id]) for seq, eleve_id in page if eleve_id in rows]
-            self.staging.match_students(matches)
-            self.staging.mark(MATCHED, (row_id for _, row_id in matches))
+        self.staging.match_eleve_ids(
+            bulk.pages(
+                select(Student.id, Student.eleve_id).where(
+                    Student.establishment_id == self.establishment_id
+                ),
+                Student.id,
+            ),
+            MATCHED,
+        )
 
     def _match_by_ine(self) -> None:
         """The academy's students that unmatched records designate by INE (when unambiguous:
