@@ -195,6 +195,7 @@ def prepare() -> DemoReport:
     out = Path(current_app.instance_path) / "siecle" / ACADEMY
     import_school_data(academy, out, report)
     head_of = _establishments(academy)[0]
+    head_name, head_uai = head_of.name, head_of.uai.lower()
     ensure_staff(academy, head_of)
     ensure_families(academy, report, base)
     totp = f"code : .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{TOTP_SECRET}').now())\""
@@ -214,9 +215,9 @@ def prepare() -> DemoReport:
             totp,
         ),
         DemoLogin(
-            f"Chef d'établissement ({head_of.name})",
+            f"Chef d'établissement ({head_name})",
             f"{base}/{ACADEMY}/admin/connexion",
-            f"chef.{head_of.uai.lower()}",
+            f"chef.{head_uai}",
             STAFF_PASSWORD,
         ),
         *report.logins,
