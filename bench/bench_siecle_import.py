@@ -7,7 +7,8 @@ peak resident memory (``ru_maxrss``, application included); the case is imported
 again unchanged. Figures are printed and written to ``bench/RESULTS.md``.
 
 Sizes come from the environment: ``BENCH_STUDENTS`` (1500, the establishment of the target),
-``BENCH_LARGE_STUDENTS`` (15000: one file ten times bigger, for the memory bound; 0 skips it),
+``BENCH_LARGE_STUDENTS`` (15000: one file ten times bigger, for the memory bound; several sizes
+separated by commas, e.g. ``15000,30000``, show how the peak grows; 0 skips it),
 ``BENCH_ESTABLISHMENTS`` (100 establishments of ``BENCH_STUDENTS``; 0 skips it).
 """
 
@@ -25,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -233,14 +235,17 @@ def _report(cases: list[Case]) -> str:
         f"- Pic de mémoire < {TARGET_PEAK_MB:.0f} MB : {_verdict(peak < TARGET_PEAK_MB)} pour "
         f"les tailles mesurées (au plus {peak:.0f} MB)."
     ]
-    if len(singles) > 1 and singles[-1].peak_mb > singles[0].peak_mb:
-        small, big = singles[0], singles[-1]
+    for small, big in pairwise(singles):
         per_student = (big.peak_mb - small.peak_mb) / (big.students - small.students)
-        limit = small.students + (TARGET_PEAK_MB - small.peak_mb) / per_student
-        targets.append(
-            f"  Le pic croît avec la taille du fichier : {per_student * 1024:.1f} kB par élève "
-            f"de plus, soit {TARGET_PEAK_MB:.0f} MB vers {_n(limit)} élèves dans un seul fichier."
-        )
+        growth = f"  De {_n(small.students)} à {_n(big.students)} élèves dans un seul fichier, "
+        if per_student * 1024 < 0.05:
+            targets.append(growth + "le pic ne croît plus.")
+            continue
+        growth += f"le pic croît de {per_student * 1024:.1f} kB par élève de plus"
+        if big is singles[-1]:
+            limit = big.students + (TARGET_PEAK_MB - big.peak_mb) / per_student
+            growth += f", soit {TARGET_PEAK_MB:.0f} MB vers {_n(limit)} élèves à ce rythme"
+        targets.append(growth + ".")
     if singles:
         one = singles[0]
         targets[:0] = [
@@ -291,8 +296,11 @@ def run() -> None:
         return
     students = _env_int("BENCH_STUDENTS", 1500)
     plans = [("1 établissement", "bench-one", 1, students)]
-    if large := _env_int("BENCH_LARGE_STUDENTS", 15000):
-        plans.append(("1 gros fichier", "bench-large", 1, large))
+    for i, large in enumerate(
+        int(size) for size in os.environ.get("BENCH_LARGE_STUDENTS", "15000").split(",")
+    ):
+        if large:
+            plans.append(("1 gros fichier", f"bench-large-{i}", 1, large))
     if establishments := _env_int("BENCH_ESTABLISHMENTS", 100):
         plans.append(("académie", "bench-academy", establishments, students))
     cases = []

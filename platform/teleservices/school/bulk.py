@@ -5,9 +5,9 @@ apply as everywhere else; rows written carry their ``academy_id`` explicitly (bu
 not run the session's flush hooks). On PostgreSQL, inserts send one array per column
 (``INSERT … SELECT * FROM unnest(…)``) with ids drawn from the table's sequence beforehand: a
 handful of parameters instead of one per value, which the driver would otherwise have to splice
-into a statement of megabytes; likewise ``column IN (…)`` of a batch of keys is ``column =
-ANY(:array)``, one statement text whatever the number of keys. ``pages`` reads a large selection a page at a time, so that what
-is held in memory does not grow with the table.
+into a statement of megabytes; likewise a batch of keys is one array (``column = ANY(:keys)``).
+``pages`` reads a large selection a page at a time, so that what is held in memory does not grow
+with the table.
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ def batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 
 
 def _in(column: InstrumentedAttribute[Any], values: list[Any]) -> ColumnElement[bool]:
-    """``column IN values``; on PostgreSQL, for integer and string keys, ``column = ANY(:array)``:
+    """``column IN values``; on PostgreSQL, for integer and string keys, ``column = ANY(:keys)``:
     one parameter instead of one per value, so that neither SQLAlchemy nor the driver renders and
-    parses a statement of thousands of placeholders for each batch."""
+    parses a statement of thousands of placeholders for each batch. (The statement text being the
+    same for every batch, the driver ends up preparing it; an import, which repeats it on tables
+    without statistics yet, turns that off: see ``siecle.service``.)"""
     column_type = column.type
     item: TypeEngine[Any] | None = None
     if isinstance(column_type, Integer):

@@ -394,6 +394,7 @@ class Staging:
 
     def set_links_found(self, seqs: Iterable[int]) -> None:
         """Record that these links have their row already."""
+        self.flush()
         self._db.executemany(
             "UPDATE resolved_link SET found = 1 WHERE seq = ?", ((seq,) for seq in seqs)
         )
