@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 from teleservices_absences.forms import DEFAULTS, AbsencesSettingsForm
 from teleservices_absences.views import bp
 

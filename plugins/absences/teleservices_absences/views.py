@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import render_template
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 
 bp = sdk.portal_blueprint("absences", __name__)
 

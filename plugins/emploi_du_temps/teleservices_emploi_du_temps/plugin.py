@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 from teleservices_emploi_du_temps.forms import DEFAULTS, EmploiDuTempsSettingsForm
 from teleservices_emploi_du_temps.views import bp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 
 bp = sdk.portal_blueprint("emploi_du_temps", __name__)
 

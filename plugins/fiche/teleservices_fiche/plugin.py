@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 from teleservices_fiche.forms import DEFAULTS, FicheSettingsForm
 from teleservices_fiche.views import bp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 from teleservices_paiement.forms import DEFAULTS, PaiementSettingsForm
 from teleservices_paiement.views import bp
 

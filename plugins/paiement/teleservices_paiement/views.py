@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import render_template
 
-from teleservices import sdk
+import teleservices.sdk as sdk
 
 bp = sdk.portal_blueprint("paiement", __name__)
 
