@@ -71,7 +71,7 @@ def test_the_home_shows_the_previous_login(app, client, used):
     with time_machine.travel("2025-02-10 18:00Z", tick=False):
         login(client, used.representative_identifier, PASSWORD)
         html = client.get(HOME).get_data(as_text=True)
-    assert "Dernière connexion le mar. 07/01/2025 à 09:30" in html
+    assert "Dernière connexion le mar. 07/01/2025 à 10:30" in html  # Paris time (UTC+1)
 
 
 def test_a_student_is_greeted_by_name(app, client, family):

@@ -1,6 +1,6 @@
 """Languages: French by default, English on request (remembered), French date formats."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from teleservices.i18n import short_date, short_datetime
 
@@ -27,6 +27,7 @@ def test_error_pages_are_translated(client, academy):
 def test_dates_in_french_format(app):
     with app.test_request_context("/"):
         assert short_date(date(2011, 2, 21)) == "lun. 21/02/2011"
-        assert short_datetime(datetime(2011, 2, 21, 14, 5)) == "lun. 21/02/2011 à 14:05"
+        assert short_datetime(datetime(2011, 2, 21, 13, 5, tzinfo=UTC)) == "lun. 21/02/2011 à 14:05"
+        assert short_datetime(datetime(2011, 7, 4, 12, 0)) == "lun. 04/07/2011 à 14:00"
     with app.test_request_context("/?lang=en"):
         assert short_date(date(2011, 2, 21)) == "Mon 21/02/2011"

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from teleservices import auth
+from teleservices.accounts import merge
 from teleservices.accounts.lifecycle import now_utc, transition
 from teleservices.accounts.models import Account, AccountChild, AccountKind, AccountState
 from teleservices.admin import accounts as staff_accounts
@@ -101,6 +102,9 @@ def ensure_staff(academy: Academy, head_of: Establishment) -> None:
         db.session.commit()
 
 
+FAMILY_EMAIL = "famille.demo@ac-demo.invalid"
+
+
 def _activate(account: Account, email: str) -> None:
     """Bring an account to « Utilisé » through the life-cycle transitions, password known."""
     now = now_utc()
@@ -135,26 +139,20 @@ def _family_in_two_establishments() -> tuple[Account, Account] | None:
     return None
 
 
-def _merge(main: Account, other: Account) -> None:
-    """Attach the other account's children to the main account and close it (ACC-9)."""
-    for child in db.session.execute(
-        select(AccountChild).where(AccountChild.account_id == other.id)
-    ).scalars():
-        child.account_id = main.id
-    if other.state is not AccountState.FERME:
-        transition(other, AccountState.FERME, now_utc())
-
-
 def ensure_families(academy: Academy, report: DemoReport, base: str) -> None:
     with tenant(academy.id):
-        main = db.session.scalar(select(Account).where(Account.identifier == "famille.demo"))
+        main = db.session.scalar(
+            select(Account).where(
+                Account.email == FAMILY_EMAIL, Account.state == AccountState.UTILISE
+            )
+        )
         if main is None:
             pair = _family_in_two_establishments()
             if pair is None:
                 raise RuntimeError("Aucune famille avec des enfants dans deux établissements.")
             main, other = pair
-            _activate(main, "famille.demo@ac-demo.invalid")
-            _merge(main, other)
+            _activate(main, FAMILY_EMAIL)
+            merge.merge(main, other)
         else:
             _activate(main, main.email)
         student_account = db.session.scalar(

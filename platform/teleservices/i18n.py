@@ -17,6 +17,8 @@ LANGUAGES = {"fr": "Français", "en": "English"}
 DEFAULT = "fr"
 
 babel = Babel()
+# Dates are stored in UTC and shown in the time of metropolitan France.
+TIMEZONE = "Europe/Paris"
 
 
 def select_locale() -> str:
@@ -37,7 +39,8 @@ def short_date(value: date | datetime | None) -> str:
 
 
 def short_datetime(value: datetime | None) -> str:
-    """``lun. 21/02/2011 à 14:05`` (French) / ``Mon 21/02/2011 at 14:05`` (English)."""
+    """``lun. 21/02/2011 à 14:05`` (French) / ``Mon 21/02/2011 at 14:05`` (English), in Paris
+    time (a naive value is UTC)."""
     if value is None:
         return ""
     at = "à" if str(get_locale()) == "fr" else "at"
@@ -56,6 +59,7 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
+        default_timezone=TIMEZONE,
     )
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["short_datetime"] = short_datetime

@@ -12,7 +12,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import TextInput
 
 from teleservices.security.passwords import policy_errors
@@ -191,3 +199,64 @@ class ResetPasswordForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token (se déconnecter, renvoyer le mail)."""
+
+
+class ChangePasswordForm(FlaskForm):
+    """« Gérer son compte »: a new password, given the current one."""
+
+    current_password = PasswordField(
+        _l("votre mot de passe actuel"),
+        validators=[
+            DataRequired(_l("Saisissez votre mot de passe actuel.")),
+            Length(max=INPUT_MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("nouveau mot de passe"),
+        description=PASSWORD_HINT,
+        validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirmation = PasswordField(
+        _l("confirmation du mot de passe"),
+        validators=[
+            DataRequired(_l("Confirmez le nouveau mot de passe.")),
+            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangeEmailForm(EmailForm):
+    """« Gérer son compte »: a new address, given the current password."""
+
+    current_password = PasswordField(
+        _l("votre mot de passe actuel"),
+        validators=[
+            DataRequired(_l("Saisissez votre mot de passe actuel.")),
+            Length(max=INPUT_MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class MergeForm(FlaskForm):
+    """« Regrouper des comptes »: the other account's credentials, as printed on its letter."""
+
+    identifier = StringField(
+        _l("identifiant"),
+        validators=[DataRequired(_l("Saisissez l'identifiant.")), Length(max=INPUT_MAX_LENGTH)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("mot de passe"),
+        validators=[DataRequired(_l("Saisissez le mot de passe.")), Length(max=INPUT_MAX_LENGTH)],
+        render_kw={"autocomplete": "off"},
+    )
+    birth_date = FrenchDateField(
+        _l("date de naissance de l'enfant"),
+        format=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import current_app, g, request, session
 from flask.wrappers import Response
+from flask_login import current_user
 
 from teleservices.accounts.authentication import normalise_identifier
 from teleservices.accounts.sessions import PENDING_KEY
@@ -125,3 +126,25 @@ def mail_limits(view: View) -> View:
 
 def link_limits(view: View) -> View:
     return limiter.limit(_setting("ACCOUNT_LINK_RATE_LIMIT"))(view)
+
+
+def _logged_in_account() -> str:
+    user_id = current_user.get_id() if current_user and current_user.is_authenticated else ""
+    return f"{request.path}|{str(user_id).rpartition(':')[0]}"
+
+
+def password_check_limits(view: View) -> View:
+    """Wrong current passwords (« Gérer son compte ») and wrong credentials of another account
+    (« Regrouper des comptes »), per logged-in account and per IP address."""
+    return _apply(
+        view,
+        limiter.limit(
+            _setting("ACCOUNT_LOGIN_IP_RATE_LIMIT"), methods=["POST"], deduct_when=_failed
+        ),
+        limiter.limit(
+            _setting("ACCOUNT_LOGIN_RATE_LIMIT"),
+            key_func=_logged_in_account,
+            methods=["POST"],
+            deduct_when=_failed,
+        ),
+    )

@@ -106,3 +106,11 @@ def close_session(account: Account) -> None:
     auth.rotate_nonce(account)
     logout_user()
     _renew()
+
+
+def reopen_session(account: Account) -> None:
+    """Keep this browser logged in after a password change revoked every session (new session id,
+    same language and "Dernière connexion")."""
+    kept = {key: session[key] for key in (*_KEPT_KEYS, PREVIOUS_LOGIN_KEY) if key in session}
+    auth.start_session(account)
+    session.update(kept)

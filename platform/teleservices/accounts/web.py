@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     from teleservices.accounts import (  # noqa: F401 - the views attach to the blueprint
         views_activation,
         views_login,
+        views_manage,
+        views_merge,
         views_recovery,
     )
     from teleservices.accounts.blueprint import bp
