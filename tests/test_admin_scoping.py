@@ -5,6 +5,7 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from teleservices.accounts.testing import make_family
 from teleservices.admin.audit import AuditEntry
 from teleservices.admin.establishment_settings import settings_row
 from teleservices.admin.models import StaffRole
@@ -65,7 +66,13 @@ def world(app, academy, other_academy):
             ]
             db.session.commit()
             links[uai] = f"lien{uai}"
-    return {"ids": ids, "secret": secret, "links": links}
+    foreign_family = make_family(app, academy, uai="0250001R", first_name="Léa", last_name="ROUX")
+    return {
+        "ids": ids,
+        "secret": secret,
+        "links": links,
+        "account": foreign_family.representative_account_id,
+    }
 
 
 def _session(app, world, who):
@@ -90,7 +97,14 @@ def _rules(app):
 
 
 def _url(rule, uai, world, foreign_objects=True):
-    values = {"academy": "ac-test", "code": "notes"}
+    values = {
+        "academy": "ac-test",
+        "code": "notes",
+        "audience": "responsables",
+        "action": "renotifier",
+        "kind": "representative_new",
+        "account_id": world["account"],
+    }
     if "uai" in rule.arguments:
         values["uai"] = uai
     if "staff_id" in rule.arguments:
@@ -121,6 +135,7 @@ def _assert_refused(response, path, method, who):
         assert name not in response.text, (who, method, path, name)
     assert "Secret de" not in response.text
     assert "prive.example" not in response.text
+    assert "ROUX" not in response.text
 
 
 @pytest.mark.parametrize("who", ["head", "delegate", "admin", "platform"])
@@ -146,13 +161,13 @@ def test_every_establishment_url_outside_the_scope_is_refused(app, world, who):
 def test_objects_of_another_establishment_are_404_under_ones_own_uai(app, world, who):
     session = _session(app, world, who)
     for rule in _rules(app):
-        if not ({"staff_id", "link_id"} & set(rule.arguments)):
+        if not ({"staff_id", "link_id", "account_id"} & set(rule.arguments)):
             continue
         path = _url(rule, "0251711Z", world)
         for method in _methods(rule):
             response = _call(session, method, path)
             assert response.status_code == 404, (who, method, path)
-            assert "Privé" not in response.text
+            assert "Privé" not in response.text and "ROUX" not in response.text
 
 
 def test_roles_above_ones_own_are_403_and_audited(app, world, academy):

@@ -10,6 +10,9 @@ cours d'activation), ``activated_at`` (Utilisé), ``closed_at`` (Fermé). Logins
 every credential, date and e-mail link: the row is then what pre-creation makes, the establishment
 can notify it again, and the identifier and the children are kept.
 
+The establishment may reset a used account's password (Utilisé → Notifié, ADM-5): the chosen
+password, sessions and links are wiped and the first connection is redone with a new provisional one.
+
 Credentials follow the state: a Notifié account has only its provisional password, kept encrypted
 (``provisional_password_encrypted``, re-printable by the establishment) and no hash; from the first
 connection on it has only the argon2id hash of the chosen password (the provisional one is wiped).
@@ -37,7 +40,7 @@ ALLOWED: dict[AccountState, frozenset[AccountState]] = {
     S.NON_NOTIFIE: frozenset({S.NOTIFIE, S.FERME}),
     S.NOTIFIE: frozenset({S.NOTIFIE, S.EN_COURS_ACTIVATION, S.UTILISE, S.NON_NOTIFIE, S.FERME}),
     S.EN_COURS_ACTIVATION: frozenset({S.NOTIFIE, S.UTILISE, S.NON_NOTIFIE, S.FERME}),
-    S.UTILISE: frozenset({S.UTILISE, S.NON_NOTIFIE, S.FERME}),
+    S.UTILISE: frozenset({S.UTILISE, S.NOTIFIE, S.NON_NOTIFIE, S.FERME}),
     S.FERME: frozenset(),
 }
 
@@ -105,8 +108,9 @@ def transition(account: Account, target: AccountState, now: datetime | None = No
     source = account.state
     if target is S.NOTIFIE:
         account.notified_at = now
-        if source is S.EN_COURS_ACTIVATION:
-            # A new provisional password replaces the chosen one: the first connection is redone.
+        if source in (S.EN_COURS_ACTIVATION, S.UTILISE):
+            # A new provisional password replaces the chosen one (a re-notification, or the
+            # establishment's password reset of a used account): the first connection is redone.
             _wipe(account)
             account.email_confirmed = False
             account.first_connection_at = None

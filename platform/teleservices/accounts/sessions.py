@@ -12,7 +12,9 @@ from __future__ import annotations
 import enum
 import hmac
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import session
 from flask_login import current_user, logout_user
@@ -41,12 +43,26 @@ class Step(enum.StrEnum):
         return AccountState.EN_COURS_ACTIVATION
 
 
+# Set by the staff simulation (``admin/simulation.py``): the used account a staff member is
+# viewing the portal as, read-only, or None.
+_simulated: Callable[[Any], Account | None] | None = None
+
+
+def register_simulation(resolver: Callable[[Any], Account | None]) -> None:
+    """Let staff sessions view the portal as a family (ADM-5 simulation)."""
+    global _simulated
+    _simulated = resolver
+
+
 def current_account() -> Account | None:
-    """The used family account logged in on this request, if any (staff users are not)."""
+    """The used family account of this request: the logged-in family or student, or the account
+    a staff member simulates (read-only); None otherwise."""
     if not current_user or not current_user.is_authenticated:
         return None
     user = current_user._get_current_object()
-    return user if isinstance(user, Account) and user.is_active else None
+    if isinstance(user, Account):
+        return user if user.is_active else None
+    return _simulated(user) if _simulated is not None else None
 
 
 def _renew() -> None:

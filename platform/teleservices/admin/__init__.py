@@ -21,8 +21,10 @@ def init_app(app: Flask) -> None:
     """Register the staff loaders, the admin blueprints and the ``staff`` command."""
     from teleservices.admin import (  # noqa: F401 - the views attach to the blueprints
         accounts,
+        simulation,
         views_academy,
         views_academy_offer,
+        views_assistance,
         views_audit,
         views_auth,
         views_delegation,
@@ -40,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(platform_bp)
     app.cli.add_command(staff_group)
+    simulation.init_app(app)

@@ -57,6 +57,13 @@ ACTION_LABELS = {
     "platform.national_availability": "Disponibilité nationale d'un téléservice",
     "school.siecle_import": "Import des données SIECLE",
     "school.siecle_import_rejected": "Import SIECLE refusé",
+    "account.activation_resent": "Courriel d'activation renvoyé",
+    "account.renotified": "Renotification et réinitialisation du mot de passe",
+    "account.new_account": "Création d'un nouveau compte",
+    "account.refused": "Désactivation d'un compte (refus de la famille)",
+    "account.emailed": "Courriel à une famille",
+    "simulation.started": "Simulation démarrée",
+    "simulation.ended": "Simulation terminée",
 }
 
 

@@ -197,3 +197,53 @@ class AuditFilterForm(FlaskForm):
     start = DateField(_l("Du"), validators=[Optional()])
     end = DateField(_l("Au"), validators=[Optional()])
     establishment = SelectField(_l("Établissement"), choices=[], validate_choice=False)
+
+
+class AssistanceSearchForm(FlaskForm):
+    """« Gérer le compte responsable / élève »: the search criteria (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    nom = StringField(
+        _l("Première(s) lettre(s) du nom de l'élève"), validators=[Optional(), Length(max=100)]
+    )
+    mef = SelectField(_l("MEF"), choices=[], validate_choice=False)
+    division = SelectField(_l("Division"), choices=[], validate_choice=False)
+    etat = SelectField(_l("État du compte"), choices=[], validate_choice=False)
+
+
+class RenotifyForm(FlaskForm):
+    mode = RadioField(
+        _l("Mode de notification"),
+        choices=[
+            SelectChoice("letter", _l("Courrier papier (PDF)")),
+            SelectChoice("email", _l("Courriel")),
+        ],
+        default="letter",
+        validators=[InputRequired(_l("Choisissez le mode de notification."))],
+    )
+
+
+class ResendActivationForm(FlaskForm):
+    email = EmailField(
+        _l("Adresse mail du compte"),
+        description=_l("Corrigez-la si la famille s'est trompée en la saisissant."),
+        validators=[
+            DataRequired(_l("Saisissez l'adresse mail.")),
+            Email(_l("Saisissez une adresse mail valide, par exemple nom@exemple.fr.")),
+            Length(max=320),
+        ],
+    )
+
+
+class WriteForm(FlaskForm):
+    subject = StringField(
+        _l("Objet"),
+        validators=[DataRequired(_l("Saisissez l'objet du courriel.")), Length(max=200)],
+    )
+    body = TextAreaField(
+        _l("Message"),
+        validators=[DataRequired(_l("Saisissez le message.")), Length(max=5000)],
+        render_kw={"rows": 8},
+    )
