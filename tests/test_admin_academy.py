@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from teleservices.accounts.portal_testing import Portal
 from teleservices.admin.audit import AuditEntry
 from teleservices.admin.establishment_settings import settings_row
 from teleservices.admin.models import StaffRole
@@ -171,7 +172,7 @@ def test_platform_screens_are_for_platform_administrators_only(app, world):
     assert page.status_code == 200 and "Secret du lycée" in text(page)
 
 
-def test_create_an_establishment_with_its_uai_checked(app, world, academy):
+def test_create_an_establishment_with_its_uai_checked(app, world, academy, portal):
     admin = login(app, "admin")
     admin.get(f"{ACADEMY}/etablissements/nouveau")
     data = {
@@ -212,12 +213,12 @@ def test_create_an_establishment_with_its_uai_checked(app, world, academy):
         assert entry.establishment_id == created.id and entry.after["uai"] == "0009991K"
     # The new establishment's portal answers, with the modules it uses (Notes is an experiment
     # of the lycée only).
-    assert admin.client.get("/ac-test/services/0009991K/emploi_du_temps/").status_code == 200
-    assert admin.client.get("/ac-test/services/0009991K/notes/").status_code == 404
-    assert admin.client.get("/ac-test/services/0009991K/absences/").status_code == 404
+    assert portal.get("emploi_du_temps", "0009991K").status_code == 200
+    assert portal.get("notes", "0009991K").status_code == 404
+    assert portal.get("absences", "0009991K").status_code == 404
 
 
-def test_edit_an_establishment_reaches_its_portal_and_is_audited(app, world, academy):
+def test_edit_an_establishment_reaches_its_portal_and_is_audited(app, world, academy, portal):
     admin = login(app, "admin")
     page = admin.get(f"{ACADEMY}/etablissements/0251711Z/modifier")
     assert 'value="Collège Victor Hugo"' in text(page)
@@ -235,7 +236,7 @@ def test_edit_an_establishment_reaches_its_portal_and_is_audited(app, world, aca
     )
     assert "L'établissement « Collège Victor-Hugo » est enregistré." in text(page)
     # Without « Vie scolaire », Absences is closed at once on the portal.
-    assert admin.client.get("/ac-test/services/0251711Z/absences/").status_code == 404
+    assert portal.get("absences", "0251711Z").status_code == 404
     with app.app_context(), tenant(academy.id):
         entry = db.session.scalars(
             select(AuditEntry).filter_by(action="academy.establishment_updated")
@@ -303,8 +304,10 @@ def test_platform_administrator_creates_and_edits_an_academy(app, world):
         assert actions == ["platform.academy_created", "platform.academy_updated"]
 
 
-def test_a_teleservice_switched_off_nationally_is_closed_everywhere(app, world, academy):
-    assert app.test_client().get("/ac-test/services/0251711Z/fiche/").status_code == 200
+def test_a_teleservice_switched_off_nationally_is_closed_everywhere(
+    app, world, academy, other_academy, portal
+):
+    assert portal.get("fiche", "0251711Z").status_code == 200
     platform = login(app, "platform")
     page = platform.get("/admin/disponibilite-nationale")
     assert 'id="available-fiche"' in text(page)
@@ -313,10 +316,10 @@ def test_a_teleservice_switched_off_nationally_is_closed_everywhere(app, world, 
         "/admin/disponibilite-nationale", {"available": everything}, follow_redirects=True
     )
     assert "« Fiche de renseignements » est désactivé au niveau national" in text(page)
-    client = app.test_client()
+    app.test_client()
     # Closed even though it is mandatory nationally, in every academy.
-    for path in ("/ac-test/services/0251711Z/fiche/", "/ac-autre/services/0900001M/fiche/"):
-        assert client.get(path).status_code == 404, path
+    assert portal.get("fiche", "0251711Z").status_code == 404
+    assert Portal(app, other_academy, app.test_client()).get("fiche", "0900001M").status_code == 404
     head = login(app, "head")
     head.get("/ac-test/admin/etablissements/0251711Z/teleservices")
     page = head.post(
@@ -331,4 +334,4 @@ def test_a_teleservice_switched_off_nationally_is_closed_everywhere(app, world, 
         assert {e.after["available"] for e in entries} == {False}
     platform.get("/admin/disponibilite-nationale")
     platform.post("/admin/disponibilite-nationale", {"available": [*everything, "fiche"]})
-    assert client.get("/ac-test/services/0251711Z/fiche/").status_code == 200
+    assert portal.get("fiche", "0251711Z").status_code == 200

@@ -24,7 +24,7 @@ def log_in(page, url, login, secret):
     page.get_by_role("button", name="Valider").click()
 
 
-def test_academy_administration_and_siecle_upload(live_server, page, academy):
+def test_academy_administration_and_siecle_upload(live_server, page, academy, family_page):
     server = live_server()
     app = server.server.app
     secret = pyotp.random_base32()
@@ -90,8 +90,10 @@ def test_academy_administration_and_siecle_upload(live_server, page, academy):
     page.goto(f"{server.url}/ac-test/admin/academie/etablissements/0250001R")
     assert page.get_by_text("Téléservice expérimental non proposé à cet établissement").is_visible()
     screenshot(page, "academy-establishment-view")
-    assert page.goto(f"{server.url}/ac-test/services/0250001R/notes/").status == 404
-    assert page.goto(f"{server.url}/ac-test/services/0250001R/paiement/").status == 200
+    family = family_page(server, academy, "0250001R")
+    services = family.locator("ul.ts-services")
+    assert services.get_by_role("link", name="Paiement des factures").is_visible()
+    assert services.get_by_role("link", name="Notes").count() == 0
 
     page.goto(f"{server.url}/ac-test/admin/etablissements/0009991K/import-siecle")
     page.get_by_label("Fichiers SIECLE").set_input_files(SAMPLES)

@@ -55,9 +55,11 @@ def audit_actions(app, academy):
         return [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
 
 
-def test_an_academy_mandatory_teleservice_is_open_and_greyed_everywhere(app, academy, admin):
-    client = app.test_client()
-    assert client.get("/ac-test/services/0251711Z/paiement/").status_code == 404
+def test_an_academy_mandatory_teleservice_is_open_and_greyed_everywhere(
+    app, academy, admin, portal
+):
+    app.test_client()
+    assert portal.get("paiement", "0251711Z").status_code == 404
     page = admin.get(f"{ACADEMY}/teleservices-obligatoires")
     fiche = re.search(r'<input[^>]*id="mandatory-fiche"[^>]*>', text(page)).group(0)
     assert "disabled" in fiche and "checked" in fiche
@@ -66,7 +68,7 @@ def test_an_academy_mandatory_teleservice_is_open_and_greyed_everywhere(app, aca
     )
     assert "Les téléservices obligatoires de l'académie sont enregistrés." in text(page)
     for uai in ("0251711Z", "0250001R"):
-        assert client.get(f"/ac-test/services/{uai}/paiement/").status_code == 200, uai
+        assert portal.get("paiement", uai).status_code == 200, uai
     head = head_of(app, academy, "0251711Z", "chef.hugo")
     page = head.get("/ac-test/admin/etablissements/0251711Z/teleservices")
     paiement = toggle(page, "paiement")
@@ -74,7 +76,7 @@ def test_an_academy_mandatory_teleservice_is_open_and_greyed_everywhere(app, aca
     assert "Ouvert — Rendu obligatoire par l'académie" in text(page)
     # A hand-made POST cannot close it.
     head.post("/ac-test/admin/etablissements/0251711Z/teleservices", {"open": ["notes"]})
-    assert client.get("/ac-test/services/0251711Z/paiement/").status_code == 200
+    assert portal.get("paiement", "0251711Z").status_code == 200
     with app.app_context(), tenant(academy.id):
         entry = db.session.scalars(
             select(AuditEntry).filter_by(action="academy.mandatory_teleservices")
@@ -85,11 +87,11 @@ def test_an_academy_mandatory_teleservice_is_open_and_greyed_everywhere(app, aca
         )
     admin.get(f"{ACADEMY}/teleservices-obligatoires")
     admin.post(f"{ACADEMY}/teleservices-obligatoires", {})
-    assert client.get("/ac-test/services/0251711Z/paiement/").status_code == 404
+    assert portal.get("paiement", "0251711Z").status_code == 404
 
 
 def test_an_experimental_teleservice_is_offered_only_to_the_listed_establishments(
-    app, academy, admin
+    app, academy, admin, portal
 ):
     client = app.test_client()
     page = admin.get(f"{ACADEMY}/teleservices-experimentaux")
@@ -101,8 +103,8 @@ def test_an_experimental_teleservice_is_offered_only_to_the_listed_establishment
     )
     assert "« Notes » est expérimental" in text(page)
     assert "Collège Victor Hugo (0251711Z)" in text(page)
-    assert client.get("/ac-test/services/0251711Z/notes/").status_code == 200
-    assert client.get("/ac-test/services/0250001R/notes/").status_code == 404
+    assert portal.get("notes", "0251711Z").status_code == 200
+    assert portal.get("notes", "0250001R").status_code == 404
     assert "Notes" not in text(client.get("/ac-test/")).split("Lycée Louis Pasteur")[1]
 
     # Greyed closed with the reason on the other establishment's screen; open there is refused.
@@ -136,27 +138,27 @@ def test_an_experimental_teleservice_is_offered_only_to_the_listed_establishment
         f"{ACADEMY}/teleservices-experimentaux/notes",
         {"establishments": ["0251711Z", "0250001R"]},
     )
-    assert client.get("/ac-test/services/0250001R/notes/").status_code == 200
+    assert portal.get("notes", "0250001R").status_code == 200
     admin.get(f"{ACADEMY}/teleservices-experimentaux/notes")
     admin.post(f"{ACADEMY}/teleservices-experimentaux/notes", {"establishments": []})
-    assert client.get("/ac-test/services/0251711Z/notes/").status_code == 404
+    assert portal.get("notes", "0251711Z").status_code == 404
     page = admin.get(f"{ACADEMY}/teleservices-experimentaux/notes/terminer")
     assert "Confirmez-vous la fin de l'expérimentation ?" in text(page)
     admin.post(f"{ACADEMY}/teleservices-experimentaux/notes/terminer")
-    assert client.get("/ac-test/services/0250001R/notes/").status_code == 200
+    assert portal.get("notes", "0250001R").status_code == 200
     assert audit_actions(app, academy).count("academy.experiment_updated") == 2
     assert {"academy.experiment_added", "academy.experiment_ended"} <= set(
         audit_actions(app, academy)
     )
 
 
-def test_an_experiment_of_another_academy_changes_nothing_here(app, academy, other_academy):
+def test_an_experiment_of_another_academy_changes_nothing_here(app, academy, other_academy, portal):
     with app.app_context(), tenant(other_academy.id):
         db.session.add(offer.ExperimentalTeleservice(code="notes", establishment_ids=[]))
         db.session.commit()
-    client = app.test_client()
-    assert client.get("/ac-autre/services/0900001M/notes/").status_code == 404
-    assert client.get("/ac-test/services/0251711Z/notes/").status_code == 200
+    app.test_client()
+    assert portal.get("notes", "0900001M").status_code == 404
+    assert portal.get("notes", "0251711Z").status_code == 200
 
 
 def test_statuses_load_both_offer_rules_with_one_extra_query(app, academy):

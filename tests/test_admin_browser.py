@@ -1,5 +1,5 @@
 """Browser test: a head logs in, activates the téléservices, opens « Paiement », configures it, and
-the establishment's paiement page answers; screenshots of the staff screens go to test-artifacts/."""
+a family of the establishment finds it on its portal home and opens it; screenshots of the staff screens go to test-artifacts/."""
 
 import pyotp
 
@@ -8,7 +8,7 @@ from teleservices.admin.testing import PASSWORD, make_staff
 from teleservices.testing_browser import screenshot
 
 
-def test_head_activates_opens_and_configures_paiement(live_server, page, academy):
+def test_head_activates_opens_and_configures_paiement(live_server, page, academy, family_page):
     server = live_server()
     make_staff(
         server.server.app,
@@ -52,11 +52,13 @@ def test_head_activates_opens_and_configures_paiement(live_server, page, academy
     ).is_visible()
     screenshot(page, "admin-paiement-configuration")
 
-    response = page.goto(f"{server.url}/ac-test/services/0251711Z/paiement/")
-    assert response.status == 200
-    assert page.get_by_text("à partir de 3,50 €").is_visible()
-    assert page.get_by_text("intendance@college-hugo.fr").first.is_visible()
-    screenshot(page, "admin-paiement-portal")
+    family = family_page(server, academy, "0251711Z")
+    screenshot(family, "portal-home-with-paiement")
+    family.get_by_role("link", name="Paiement des factures").click()
+    family.wait_for_url("**/ac-test/services/*/paiement/")
+    assert family.get_by_text("à partir de 3,50 €").is_visible()
+    assert family.get_by_text("intendance@college-hugo.fr").first.is_visible()
+    screenshot(family, "admin-paiement-portal")
 
 
 def test_welcome_message_live_preview_and_audit_screens(live_server, page, academy):

@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from teleservices.accounts.portal_testing import Portal
 from teleservices.admin.audit import AuditEntry
 from teleservices.admin.models import StaffRole
 from teleservices.admin.testing import make_staff, staff_session
@@ -66,6 +67,7 @@ def test_first_visit_asks_to_activate_then_lists_the_teleservices(app, academy, 
 
 def test_mandatory_is_greyed_open_and_missing_module_greyed_closed(make_app, academy):
     app = make_app()
+    portal = Portal(app, academy, app.test_client())
     with app.app_context(), tenant(academy.id):
         from teleservices.tenancy.models import Establishment
 
@@ -96,13 +98,15 @@ def test_mandatory_is_greyed_open_and_missing_module_greyed_closed(make_app, aca
         "« Absences » ne peut pas être ouvert : Nécessite le module SIECLE « Vie scolaire »"
         in text(page)
     )
-    assert session.client.get("/ac-test/services/0251711Z/fiche/").status_code == 200
-    assert session.client.get("/ac-test/services/0251711Z/absences/").status_code == 404
+    assert portal.get("fiche", "0251711Z").status_code == 200
+    assert portal.get("absences", "0251711Z").status_code == 404
 
 
-def test_opening_and_closing_take_effect_immediately_and_are_audited(app, academy, activated):
+def test_opening_and_closing_take_effect_immediately_and_are_audited(
+    app, academy, activated, portal
+):
     head = activated
-    assert head.client.get("/ac-test/services/0251711Z/paiement/").status_code == 404
+    assert portal.get("paiement", "0251711Z").status_code == 404
     page = head.post(
         f"{BASE}/teleservices",
         {"open": ["notes", "paiement", "absences", "emploi_du_temps", "bourses"]},
@@ -110,7 +114,7 @@ def test_opening_and_closing_take_effect_immediately_and_are_audited(app, academ
     )
     assert "« Paiement des factures » est ouvert aux familles." in text(page)
     assert "checked" in _toggle(page, "paiement")
-    assert head.client.get("/ac-test/services/0251711Z/paiement/").status_code == 200
+    assert portal.get("paiement", "0251711Z").status_code == 200
 
     page = head.post(
         f"{BASE}/teleservices",
@@ -118,7 +122,7 @@ def test_opening_and_closing_take_effect_immediately_and_are_audited(app, academ
         follow_redirects=True,
     )
     assert "« Notes » est fermé ; sa configuration est conservée." in text(page)
-    assert head.client.get("/ac-test/services/0251711Z/notes/").status_code == 404
+    assert portal.get("notes", "0251711Z").status_code == 404
 
     page = head.post(
         f"{BASE}/teleservices",
@@ -135,14 +139,14 @@ def test_opening_and_closing_take_effect_immediately_and_are_audited(app, academ
     assert closed[0].actor_display == "Claire Martin (chef.hugo)"
 
 
-def test_notes_publication_mode_reaches_the_portal_page(app, academy, activated):
+def test_notes_publication_mode_reaches_the_portal_page(app, academy, activated, portal):
     head = activated
     page = head.get(f"{BASE}/teleservices/notes/configuration")
     assert "Mode de publication" in text(page)
     assert re.search(
         r'value="fil_de_l_eau"[^>]*checked|checked[^>]*value="fil_de_l_eau"', text(page)
     )
-    assert "au fil de l'eau" in text(head.client.get("/ac-test/services/0251711Z/notes/"))
+    assert "au fil de l'eau" in text(portal.get("notes", "0251711Z"))
     page = head.post(
         f"{BASE}/teleservices/notes/configuration",
         {"publication_mode": "echeance"},
@@ -150,8 +154,8 @@ def test_notes_publication_mode_reaches_the_portal_page(app, academy, activated)
     )
     assert "La configuration de « Notes » est enregistrée" in text(page)
     assert re.search(r'value="echeance"[^>]*checked|checked[^>]*value="echeance"', text(page))
-    portal = head.client.get("/ac-test/services/0251711Z/notes/")
-    assert "à échéance" in text(portal)
+    page_seen = portal.get("notes", "0251711Z")
+    assert "à échéance" in text(page_seen)
     entry = _audit(app, academy, "teleservice.configured")[0]
     assert entry.before == {"publication_mode": "fil_de_l_eau"}
     assert entry.after == {"publication_mode": "echeance"}
@@ -174,7 +178,7 @@ def test_invalid_configuration_is_refused_next_to_the_field(activated):
     assert "fr-input-group--error" in text(page)
 
 
-def test_paiement_configuration_round_trips_and_is_kept_when_closed(activated):
+def test_paiement_configuration_round_trips_and_is_kept_when_closed(activated, portal):
     head = activated
     head.post(
         f"{BASE}/teleservices",
@@ -189,8 +193,8 @@ def test_paiement_configuration_round_trips_and_is_kept_when_closed(activated):
             "contact_email": "intendance@college.fr",
         },
     )
-    portal = head.client.get("/ac-test/services/0251711Z/paiement/")
-    assert "2,50 €" in text(portal) and "intendance@college.fr" in text(portal)
+    page_seen = portal.get("paiement", "0251711Z")
+    assert "2,50 €" in text(page_seen) and "intendance@college.fr" in text(page_seen)
     head.get(f"{BASE}/teleservices")
     head.post(f"{BASE}/teleservices", {"open": ["notes", "absences", "emploi_du_temps", "bourses"]})
     page = head.get(f"{BASE}/teleservices/paiement/configuration")

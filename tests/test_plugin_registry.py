@@ -5,6 +5,7 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from teleservices import opening, sdk
+from teleservices.accounts.portal_testing import Portal
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
@@ -75,19 +76,20 @@ def test_a_broken_plugin_does_not_stop_the_platform(make_app, academy):
     assert "boom" in registry.failed["BrokenAtDeclare"]
     assert "teleservices_home_entri" in registry.failed["MisspeltHook"]
     assert "misspelt" not in registry.teleservices
-    assert app.test_client().get("/ac-test/services/0251711Z/notes/").status_code == 200
+    portal = Portal(app, academy, app.test_client())
+    assert portal.get("notes", "0251711Z").status_code == 200
 
 
-def test_closed_page_is_404_there_and_200_where_open(client, app, academy):
+def test_closed_page_is_404_there_and_200_where_open(client, app, academy, portal):
     with app.app_context(), tenant(academy.id):
         registry = app.extensions["teleservices_registry"]
         opening.set_open(registry, _establishment("0251711Z"), academy, "notes", False)
         db.session.commit()
-    assert client.get("/ac-test/services/0251711Z/notes/").status_code == 404
-    assert client.get("/ac-test/services/0250001R/notes/").status_code == 200
+    assert portal.get("notes", "0251711Z").status_code == 404
+    assert portal.get("notes", "0250001R").status_code == 200
 
 
-def test_missing_siecle_module_greys_the_service_closed(app, academy):
+def test_missing_siecle_module_greys_the_service_closed(app, academy, portal):
     with app.app_context(), tenant(academy.id):
         registry = app.extensions["teleservices_registry"]
         etab = _establishment("0251711Z")
@@ -98,17 +100,19 @@ def test_missing_siecle_module_greys_the_service_closed(app, academy):
         assert "Notes" in state.reason
         with pytest.raises(opening.ServiceLockedError):
             opening.set_open(registry, etab, academy, "notes", True)
-    assert app.test_client().get("/ac-test/services/0251711Z/notes/").status_code == 404
+    assert portal.get("notes", "0251711Z").status_code == 404
 
 
 def test_academy_mandatory_service_cannot_be_closed(make_app, academy):
     app = make_app(EXTRA_PLUGINS=[Cantine()])
+    portal = Portal(app, academy, app.test_client())
+    portal.child("0251711Z")
     registry = app.extensions["teleservices_registry"]
     with app.app_context(), tenant(academy.id):
         academy = db.session.get(Academy, academy.id)
         etab = _establishment("0251711Z")
         assert opening.statuses(registry, etab, academy)["cantine"].is_open is False
-        assert app.test_client().get("/ac-test/services/0251711Z/cantine/").status_code == 404
+        assert portal.get("cantine", "0251711Z").status_code == 404
         academy.mandatory_teleservices = ["cantine"]
         db.session.add(academy)
         db.session.commit()
@@ -116,32 +120,33 @@ def test_academy_mandatory_service_cannot_be_closed(make_app, academy):
         assert (state.is_open, state.locked) == (True, True)
         with pytest.raises(opening.ServiceLockedError, match="académie"):
             opening.set_open(registry, etab, academy, "cantine", False)
-    page = app.test_client().get("/ac-test/services/0251711Z/cantine/")
+    page = portal.get("cantine", "0251711Z")
     assert page.status_code == 200
     assert "Menus de la semaine" in page.text
 
 
-def test_settings_survive_closing_and_take_effect_at_once(client, app, academy):
+def test_settings_survive_closing_and_take_effect_at_once(client, app, academy, portal):
     with app.app_context(), tenant(academy.id):
         registry = app.extensions["teleservices_registry"]
         etab = _establishment("0251711Z")
         assert opening.get_settings(registry, etab, "notes") == {"publication_mode": "fil_de_l_eau"}
         opening.save_settings(etab, "notes", {"publication_mode": "echeance"})
         db.session.commit()
-    assert "à échéance" in client.get("/ac-test/services/0251711Z/notes/").text
+    assert "à échéance" in portal.get("notes", "0251711Z").text
     with app.app_context(), tenant(academy.id):
         etab = _establishment("0251711Z")
         opening.set_open(registry, etab, academy, "notes", False)
         opening.set_open(registry, etab, academy, "notes", True)
         db.session.commit()
         assert opening.get_settings(registry, etab, "notes")["publication_mode"] == "echeance"
-    assert "à échéance" in client.get("/ac-test/services/0251711Z/notes/").text
+    assert "à échéance" in portal.get("notes", "0251711Z").text
 
 
 def test_disabled_plugins_are_not_loaded(make_app, academy):
     app = make_app(DISABLED_PLUGINS="notes")
+    portal = Portal(app, academy, app.test_client())
     assert "notes" not in app.extensions["teleservices_registry"].teleservices
-    assert app.test_client().get("/ac-test/services/0251711Z/notes/").status_code == 404
+    assert portal.get("notes", "0251711Z").status_code == 404
 
 
 def test_settings_with_decimals_are_stored_as_json(app, academy):

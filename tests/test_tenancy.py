@@ -28,9 +28,15 @@ def test_unknown_academy_is_404(client, academy):
     assert client.get("/ac-nulle-part/services/0251711Z/notes/").status_code == 404
 
 
-def test_establishment_of_another_academy_is_404(client, academy, other_academy):
-    assert client.get("/ac-autre/services/0900001M/notes/").status_code == 200
-    assert client.get("/ac-test/services/0900001M/notes/").status_code == 404
+def test_establishment_of_another_academy_is_404(app, academy, other_academy, portal):
+    from teleservices.accounts.portal_testing import Portal
+
+    there = Portal(app, other_academy, app.test_client())
+    assert there.get("notes", "0900001M").status_code == 200
+    child = there.child("0900001M")
+    assert portal.get("notes", "0900001M").status_code == 404
+    # The other academy's family session opens nothing here, even with its own child's id.
+    assert there.client.get(f"/ac-test/services/{child}/notes/").status_code == 302
 
 
 def test_query_without_tenant_raises(app, academy):

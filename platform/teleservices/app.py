@@ -40,12 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     mounting.mount(app, registry)
     _add_plugin_migrations(migrate, registry.migration_dirs())
 
-    from teleservices import admin, cli, errors, views
+    from teleservices import admin, cli, errors, portal, views
     from teleservices.accounts import web as accounts_web
     from teleservices.notifications import views as _letters  # noqa: F401 - staff pages on admin's bp
 
     views.init_app(app)
     admin.init_app(app)
+    portal.init_app(app)  # before the accounts blueprint: the home attaches to it
     accounts_web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
@@ -85,12 +86,28 @@ class PortalPages:
 
 
 @dataclass(frozen=True)
+class PortalChild:
+    """The student whose pages are shown (a representative's child, or the student themself)."""
+
+    id: int
+    first_name: str
+    name: str
+    birth_date: date | None
+    division: str
+    mef: str
+    establishment_id: int
+    ine: str = ""
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class HomeContext:
-    """What a home-page entry is computed for: the establishment, its settings, the viewer."""
+    """What a home-page entry is computed for: the establishment, its settings, the child."""
 
     establishment: Establishment
     settings: Mapping[str, Any]
     student_id: int | None = None
+    student: PortalChild | None = None
 
 
 @dataclass(frozen=True)

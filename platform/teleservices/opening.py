@@ -169,3 +169,17 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def all_settings(registry: Registry, establishment: Establishment) -> dict[str, dict[str, Any]]:
+    """Every téléservice's settings in the establishment (one query, for the portal's home)."""
+    states = _states(establishment)
+    result: dict[str, dict[str, Any]] = {}
+    for code in registry.teleservices:
+        form = registry.settings_forms.get(code)
+        values = dict(form.defaults) if form else {}
+        row = states.get(code)
+        if row is not None:
+            values.update(row.settings or {})
+        result[code] = values
+    return result

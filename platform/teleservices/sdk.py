@@ -22,6 +22,7 @@ from teleservices.declarations import (
     ImportReport,
     JobDeclaration,
     Mandatory,
+    PortalChild,
     PortalPages,
     SettingsForm,
     Teleservice,
@@ -53,6 +54,27 @@ def current_settings() -> dict[str, Any]:
     return settings
 
 
+def current_student() -> PortalChild:
+    """The student whose page is being served (checked by the host: attached to the viewer's
+    account, enrolled in the academy, the téléservice open in their establishment)."""
+    student: PortalChild = g.student
+    return student
+
+
+def current_viewer_kind() -> Audience:
+    """Whether a representative or the student themself is looking at the page."""
+    audience: Audience = g.viewer_audience
+    return audience
+
+
+def is_read_only() -> bool:
+    """True while staff simulate the family's access (ADM-5): a plugin must write nothing then,
+    not even an access counter."""
+    from teleservices.admin.simulation import is_simulating
+
+    return is_simulating()
+
+
 __all__ = [
     "ALWAYS",
     "NEVER",
@@ -65,15 +87,19 @@ __all__ = [
     "Importer",
     "JobDeclaration",
     "Mandatory",
+    "PortalChild",
     "PortalPages",
     "SettingsForm",
     "Teleservice",
     "TenantMixin",
     "current_establishment",
     "current_settings",
+    "current_student",
+    "current_viewer_kind",
     "db",
     "enqueue",
     "hookimpl",
+    "is_read_only",
     "portal_blueprint",
     "render_pdf",
     "report_progress",

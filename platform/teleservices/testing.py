@@ -337,3 +337,19 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def portal(app: Flask, academy: Academy) -> Any:
+    """A representative logged in on ac-test whose children are created per UAI on demand."""
+    from teleservices.accounts.portal_testing import Portal
+
+    return Portal(app, academy, app.test_client())
+
+
+@pytest.fixture
+def student_portal(app: Flask, academy: Academy) -> Any:
+    """A student logged in on ac-test (enrolled in the UAI of the first page asked for)."""
+    from teleservices.accounts.portal_testing import Portal
+
+    return Portal(app, academy, app.test_client(), student=True)

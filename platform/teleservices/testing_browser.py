@@ -89,3 +89,31 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def family_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """``family_page(server, academy, uai)``: a second browser (own cookies) logged in as a used
+    representative account whose child is enrolled in ``uai``, on the portal's home."""
+    from teleservices.accounts.portal_testing import PASSWORD
+    from teleservices.accounts.testing import activate, make_family
+
+    contexts = []
+
+    def open_page(server: LiveServer, academy: Any, uai: str = "0251711Z", width: int = 1280) -> Any:
+        app = server.server.app
+        family = make_family(app, academy, uai=uai, last_name="FAMILLE")
+        activate(app, academy.id, family.representative_account_id, PASSWORD, "f@example.fr")
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{server.url}/{academy.code}/connexion")
+        page.get_by_label("votre identifiant", exact=True).fill(family.representative_identifier)
+        page.get_by_label("votre mot de passe", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Valider").click()
+        page.wait_for_url(f"**/{academy.code}/accueil")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

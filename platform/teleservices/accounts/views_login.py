@@ -1,5 +1,5 @@
 """Login (« votre identifiant », « votre mot de passe »), logout (« se déconnecter ») and the
-temporary landing page after login (the portal's home comes later).
+the landing page after login is the portal's home (``teleservices.portal.views``).
 
 Wrong credentials get one message whichever part was wrong; a provisional password leads to
 « Première connexion », a representative whose address is not confirmed to « Compte en attente de
@@ -15,7 +15,6 @@ from werkzeug.wrappers import Response
 from teleservices.accounts import ratelimits, sessions
 from teleservices.accounts.authentication import authenticate
 from teleservices.accounts.blueprint import bp
-from teleservices.accounts.children import children_of, greeting_name
 from teleservices.accounts.forms import ActionForm, LoginForm
 from teleservices.accounts.models import Account, AccountState
 from teleservices.accounts.sessions import Step
@@ -64,20 +63,3 @@ def logout() -> Response:
         db.session.commit()
         flash(_("Vous êtes déconnecté(e). À bientôt sur Scolarité services."), "success")
     return redirect(url_for("accounts.login"))
-
-
-@bp.get("/accueil")
-def home() -> str | Response:
-    """Temporary landing page: greeting, children attached, previous login."""
-    account = sessions.current_account()
-    if account is None:
-        flash(_("Veuillez vous identifier pour accéder à vos services."), "info")
-        return redirect(url_for("accounts.login"))
-    return render_template(
-        "accounts/home.html",
-        account=account,
-        greeting=greeting_name(account),
-        children=children_of(account),
-        previous_login=sessions.previous_login(),
-        logout_form=ActionForm(),
-    )

@@ -41,5 +41,5 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         code=CODE,
         label="Absences",
         description="Consulter les absences et les retards.",
-        url=url_for("services.absences.index", uai=context.establishment.uai),
+        url=url_for("services.absences.index", child=context.student_id),
     )

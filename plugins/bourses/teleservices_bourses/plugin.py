@@ -41,5 +41,5 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         code=CODE,
         label="Bourses",
         description="Faire une demande de bourse.",
-        url=url_for("services.bourses.index", uai=context.establishment.uai),
+        url=url_for("services.bourses.index", child=context.student_id),
     )

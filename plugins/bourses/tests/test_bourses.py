@@ -14,8 +14,8 @@ COLLEGE = "0251711Z"
 LYCEE = "0250001R"
 
 
-def page(client, uai=COLLEGE):
-    return client.get(f"/ac-test/services/{uai}/{CODE}/")
+def page(portal, uai=COLLEGE):
+    return portal.get(CODE, uai)
 
 
 def set_open(app, academy, is_open, uai=COLLEGE):
@@ -35,8 +35,8 @@ def save_settings(app, academy, values, uai=COLLEGE):
         db.session.commit()
 
 
-def test_college_shows_the_bourse_de_college(client, academy):
-    response = page(client)
+def test_college_shows_the_bourse_de_college(portal, academy):
+    response = page(portal)
     assert response.status_code == 200
     assert "<h1>Demande de bourse</h1>" in response.text
     assert "Collège Victor Hugo" in response.text
@@ -44,44 +44,44 @@ def test_college_shows_the_bourse_de_college(client, academy):
     assert "Bourse de lycée" not in response.text
 
 
-def test_lycee_shows_the_bourse_de_lycee(client, academy):
-    response = page(client, LYCEE)
+def test_lycee_shows_the_bourse_de_lycee(portal, academy):
+    response = page(portal, LYCEE)
     assert response.status_code == 200
     assert "Lycée Louis Pasteur" in response.text
     assert "Bourse de lycée" in response.text
     assert "Bourse de collège" not in response.text
 
 
-def test_closable_in_a_college(app, client, academy):
+def test_closable_in_a_college(app, portal, academy):
     set_open(app, academy, False)
-    assert page(client).status_code == 404
-    assert page(client, LYCEE).status_code == 200
+    assert page(portal).status_code == 404
+    assert page(portal, LYCEE).status_code == 200
 
 
-def test_locked_open_in_a_lycee(app, client, academy):
+def test_locked_open_in_a_lycee(app, portal, academy):
     with pytest.raises(opening.ServiceLockedError):
         set_open(app, academy, False, LYCEE)
-    assert page(client, LYCEE).status_code == 200
+    assert page(portal, LYCEE).status_code == 200
 
 
-def test_locked_open_in_a_lycee_professionnel(app, client, academy):
+def test_locked_open_in_a_lycee_professionnel(app, portal, academy):
     with app.app_context():
         create_establishment(
             academy, "0250002S", "Lycée professionnel Jean Jaurès", EstablishmentType.LP
         )
     with pytest.raises(opening.ServiceLockedError):
         set_open(app, academy, False, "0250002S")
-    assert "Bourse de lycée" in page(client, "0250002S").text
+    assert "Bourse de lycée" in page(portal, "0250002S").text
 
 
-def test_college_contact_email(app, client, academy):
+def test_college_contact_email(app, portal, academy):
     save_settings(app, academy, {"college_contact_email": "bourses@clg-hugo.fr"})
-    assert 'href="mailto:bourses@clg-hugo.fr"' in page(client).text
+    assert 'href="mailto:bourses@clg-hugo.fr"' in page(portal).text
 
 
-def test_nous_contacter_tab_only_with_a_lycee_contact_email(app, client, academy):
-    assert "Nous contacter" not in page(client, LYCEE).text
+def test_nous_contacter_tab_only_with_a_lycee_contact_email(app, portal, academy):
+    assert "Nous contacter" not in page(portal, LYCEE).text
     save_settings(app, academy, {"lycee_contact_email": "bourses@lyc-pasteur.fr"}, LYCEE)
-    text = page(client, LYCEE).text
+    text = page(portal, LYCEE).text
     assert "Nous contacter" in text
     assert 'href="mailto:bourses@lyc-pasteur.fr"' in text

@@ -46,5 +46,5 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         code=CODE,
         label="Emploi du temps",
         description="Consulter l'emploi du temps de la semaine.",
-        url=url_for("services.emploi_du_temps.index", uai=context.establishment.uai),
+        url=url_for("services.emploi_du_temps.index", child=context.student_id),
     )

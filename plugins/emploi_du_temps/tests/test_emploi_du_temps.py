@@ -14,8 +14,8 @@ CODE = "emploi_du_temps"
 COLLEGE = "0251711Z"
 
 
-def page(client, uai=COLLEGE):
-    return client.get(f"/ac-test/services/{uai}/{CODE}/")
+def page(portal, uai=COLLEGE):
+    return portal.get(CODE, uai)
 
 
 def set_open(app, academy, is_open, uai=COLLEGE):
@@ -35,32 +35,32 @@ def save_settings(app, academy, values, uai=COLLEGE):
         db.session.commit()
 
 
-def test_open_by_default_for_two_weeks(client, academy):
-    response = page(client)
+def test_open_by_default_for_two_weeks(portal, academy):
+    response = page(portal)
     assert response.status_code == 200
     assert "<h1>Emploi du temps</h1>" in response.text
     assert "Collège Victor Hugo" in response.text
     assert "sur 2 semaines, dont la semaine en cours" in response.text
 
 
-def test_number_of_weeks_takes_effect_at_once(app, client, academy):
+def test_number_of_weeks_takes_effect_at_once(app, portal, academy):
     save_settings(app, academy, {"weeks": 5})
-    assert "sur 5 semaines" in page(client).text
+    assert "sur 5 semaines" in page(portal).text
     save_settings(app, academy, {"weeks": 1})
-    assert "de la semaine en cours." in page(client).text
+    assert "de la semaine en cours." in page(portal).text
 
 
-def test_no_page_without_the_edt_module(app, client, academy):
+def test_no_page_without_the_edt_module(app, portal, academy):
     with app.app_context():
         create_establishment(
             academy, "0251999X", "Collège sans emploi du temps", modules=["notes", "vie_scolaire"]
         )
-    assert page(client, "0251999X").status_code == 404
+    assert page(portal, "0251999X").status_code == 404
 
 
-def test_closed_service_has_no_page(app, client, academy):
+def test_closed_service_has_no_page(app, portal, academy):
     set_open(app, academy, False)
-    assert page(client).status_code == 404
+    assert page(portal).status_code == 404
 
 
 def test_weeks_not_editable_while_closed(app):

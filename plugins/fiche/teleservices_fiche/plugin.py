@@ -41,5 +41,5 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         code=CODE,
         label="Fiche de renseignements",
         description="Vérifier et mettre à jour les renseignements.",
-        url=url_for("services.fiche.index", uai=context.establishment.uai),
+        url=url_for("services.fiche.index", child=context.student_id),
     )

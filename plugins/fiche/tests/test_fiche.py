@@ -15,8 +15,8 @@ COLLEGE = "0251711Z"
 LYCEE = "0250001R"
 
 
-def page(client, uai=COLLEGE):
-    return client.get(f"/ac-test/services/{uai}/{CODE}/")
+def page(portal, uai=COLLEGE):
+    return portal.get(CODE, uai)
 
 
 def set_open(app, academy, is_open, uai=COLLEGE):
@@ -39,29 +39,29 @@ def save_settings(app, academy, values, uai=COLLEGE):
 @pytest.mark.parametrize(
     ("uai", "name"), [(COLLEGE, "Collège Victor Hugo"), (LYCEE, "Lycée Louis Pasteur")]
 )
-def test_open_in_every_establishment(client, academy, uai, name):
-    response = page(client, uai)
+def test_open_in_every_establishment(portal, academy, uai, name):
+    response = page(portal, uai)
     assert response.status_code == 200
     assert "<h1>Fiche de renseignements</h1>" in response.text
     assert name in response.text
 
 
-def test_open_even_without_any_siecle_module(app, client, academy):
+def test_open_even_without_any_siecle_module(app, portal, academy):
     with app.app_context():
         create_establishment(academy, "0251999X", "Collège sans module", modules=[])
-    assert page(client, "0251999X").status_code == 200
+    assert page(portal, "0251999X").status_code == 200
 
 
-def test_cannot_be_closed(app, client, academy):
+def test_cannot_be_closed(app, portal, academy):
     with pytest.raises(opening.ServiceLockedError, match="Obligatoire au niveau national"):
         set_open(app, academy, False)
-    assert page(client).status_code == 200
+    assert page(portal).status_code == 200
 
 
-def test_contact_email_shown_once_configured(app, client, academy):
-    assert "mailto:" not in page(client).text
+def test_contact_email_shown_once_configured(app, portal, academy):
+    assert "mailto:" not in page(portal).text
     save_settings(app, academy, {"contact_email": "secretariat@clg-hugo.fr"})
-    assert 'href="mailto:secretariat@clg-hugo.fr"' in page(client).text
+    assert 'href="mailto:secretariat@clg-hugo.fr"' in page(portal).text
 
 
 def test_contact_email_must_be_an_email_address(app):

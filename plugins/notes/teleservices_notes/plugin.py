@@ -41,5 +41,5 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         code=CODE,
         label="Notes",
         description="Consulter les notes et les moyennes.",
-        url=url_for("services.notes.index", uai=context.establishment.uai),
+        url=url_for("services.notes.index", child=context.student_id),
     )

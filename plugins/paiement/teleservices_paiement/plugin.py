@@ -40,5 +40,5 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         code=CODE,
         label="Paiement des factures",
         description="Consulter et payer les factures en ligne.",
-        url=url_for("services.paiement.index", uai=context.establishment.uai),
+        url=url_for("services.paiement.index", child=context.student_id),
     )

@@ -16,8 +16,8 @@ COLLEGE = "0251711Z"
 LYCEE = "0250001R"
 
 
-def page(client, uai=COLLEGE):
-    return client.get(f"/ac-test/services/{uai}/{CODE}/")
+def page(portal, uai=COLLEGE):
+    return portal.get(CODE, uai)
 
 
 def set_open(app, academy, is_open, uai=COLLEGE):
@@ -44,33 +44,33 @@ def settings_errors(app, **data):
         return form.errors
 
 
-def test_closed_by_default(client, academy):
-    assert page(client).status_code == 404
-    assert page(client, LYCEE).status_code == 404
+def test_closed_by_default(portal, academy):
+    assert page(portal).status_code == 404
+    assert page(portal, LYCEE).status_code == 404
 
 
-def test_open_in_one_establishment_only(app, client, academy):
+def test_open_in_one_establishment_only(app, portal, academy):
     set_open(app, academy, True)
-    response = page(client)
+    response = page(portal)
     assert response.status_code == 200
     assert "<h1>Paiement des factures</h1>" in response.text
     assert "Collège Victor Hugo" in response.text
     assert "à partir de 1,00 €" in response.text
-    assert page(client, LYCEE).status_code == 404
+    assert page(portal, LYCEE).status_code == 404
 
 
-def test_minimum_amount_and_contact_take_effect_at_once(app, client, academy):
+def test_minimum_amount_and_contact_take_effect_at_once(app, portal, academy):
     set_open(app, academy, True)
     save_settings(app, academy, {"minimum_amount": "15.5", "contact_email": "intendance@clg.fr"})
-    text = page(client).text
+    text = page(portal).text
     assert "à partir de 15,50 €" in text
     assert 'href="mailto:intendance@clg.fr"' in text
 
 
-def test_closing_again_hides_the_page(app, client, academy):
+def test_closing_again_hides_the_page(app, portal, academy):
     set_open(app, academy, True)
     set_open(app, academy, False)
-    assert page(client).status_code == 404
+    assert page(portal).status_code == 404
 
 
 @pytest.mark.parametrize("amount", ["1", "2,50", "2.50", " 10 "])

@@ -1,0 +1,17 @@
+"""The family portal (PRODUCT.md §8): the home of a representative or a student, the child
+selector, and the establishment's pages (contact, useful links), help and legal pages.
+
+Modules: ``children`` (the account's children and the current one, remembered in the session),
+``home`` (what the home shows, in a handful of queries), ``views`` (the pages).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from teleservices.portal import views  # noqa: F401 - the views attach to the blueprint
+    from teleservices.portal.views import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,103 @@
+"""The portal pages: the home (« Bienvenue … », served as ``accounts.home`` at ``/accueil``),
+contact, useful links, help, legal notice and data protection. Every page of a logged-in family
+shows the current child and, with several children, the selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from teleservices.accounts import sessions
+from teleservices.accounts.blueprint import bp as accounts_bp
+from teleservices.accounts.children import greeting_name
+from teleservices.accounts.forms import ActionForm
+from teleservices.accounts.models import Account
+from teleservices.admin.establishment_settings import get_establishment_settings
+from teleservices.portal import children as portal_children
+from teleservices.portal.home import home as home_data
+
+bp = Blueprint("portal", __name__, url_prefix="/<academy>")
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _login_first() -> Response:
+    flash(_("Veuillez vous identifier pour accéder à vos services."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _family_context(account: Account) -> dict[str, Any]:
+    views = portal_children.children(account)
+    return {
+        "account": account,
+        "children": views,
+        "current": portal_children.current(views),
+        "logout_form": ActionForm(),
+    }
+
+
+@accounts_bp.get("/accueil")
+def home() -> str | Response:
+    """« Bienvenue M. … »: the children, the current child's establishment and services."""
+    account = sessions.current_account()
+    if account is None:
+        return _login_first()
+    context = _family_context(account)
+    return render_template(
+        "portal/home.html",
+        greeting=greeting_name(account),
+        previous_login=sessions.previous_login(),
+        home=home_data(account, context["current"]),
+        **context,
+    )
+
+
+@bp.get("/contact")
+def contact() -> str | Response:
+    """« Contacter l'établissement »: name, address, phone, and the e-mail when active."""
+    account = sessions.current_account()
+    if account is None:
+        return _login_first()
+    context = _family_context(account)
+    current = context["current"]
+    settings = get_establishment_settings(current.establishment) if current else None
+    return render_template("portal/contact.html", settings=settings, **context)
+
+
+@bp.get("/liens-utiles")
+def useful_links() -> str | Response:
+    account = sessions.current_account()
+    if account is None:
+        return _login_first()
+    context = _family_context(account)
+    current = context["current"]
+    settings = get_establishment_settings(current.establishment) if current else None
+    return render_template("portal/useful_links.html", settings=settings, **context)
+
+
+def _public(template: str) -> str:
+    account = sessions.current_account()
+    context = _family_context(account) if account is not None else {}
+    return render_template(template, **context)
+
+
+@bp.get("/aide")
+def help_page() -> str:
+    return _public("portal/help.html")
+
+
+@bp.get("/mentions-legales")
+def legal_notice() -> str:
+    return _public("portal/legal.html")
+
+
+@bp.get("/donnees-personnelles")
+def data_protection() -> str:
+    return _public("portal/data_protection.html")
