@@ -100,7 +100,9 @@ def family_page(browser: Any) -> Iterator[Callable[..., Any]]:
 
     contexts = []
 
-    def open_page(server: LiveServer, academy: Any, uai: str = "0251711Z", width: int = 1280) -> Any:
+    def open_page(
+        server: LiveServer, academy: Any, uai: str = "0251711Z", width: int = 1280
+    ) -> Any:
         app = server.server.app
         family = make_family(app, academy, uai=uai, last_name="FAMILLE")
         activate(app, academy.id, family.representative_account_id, PASSWORD, "f@example.fr")

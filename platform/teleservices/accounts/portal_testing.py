@@ -21,7 +21,7 @@ from teleservices.extensions import db
 from teleservices.tenancy.context import all_academies, tenant
 from teleservices.tenancy.models import Academy, Establishment
 
-PASSWORD = "soleil2024"
+PASSWORD = "soleil2024"  # noqa: S105 - the test families' password
 FIRST_NAMES = ("Alice", "Bruno", "Chloé", "David", "Emma", "Félix", "Gaël", "Hana")
 
 
@@ -74,11 +74,11 @@ class Portal:
             return created.student_id
         if self.family is None:
             self.family = created
-            account_id = created.student_account_id if self.student else (
-                created.representative_account_id
+            account_id = (
+                created.student_account_id if self.student else (created.representative_account_id)
             )
-            identifier = created.student_identifier if self.student else (
-                created.representative_identifier
+            identifier = (
+                created.student_identifier if self.student else (created.representative_identifier)
             )
             activate(self.app, academy.id, account_id, PASSWORD, "famille@example.fr")
             response = submit(

@@ -3,10 +3,10 @@
 from sqlalchemy import select
 
 from teleservices import opening, sdk
+from teleservices.accounts.testing import make_family
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
-from teleservices.accounts.testing import make_family
 from teleservices.testing import create_establishment
 
 CODE = "absences"

@@ -1,0 +1,193 @@
+"""The family portal (POR-1 … POR-3): home of a representative and of a student, child selector,
+establishment settings on the home, contact/useful links/help/legal pages, the plugin pages' guards,
+the English switch and a constant number of queries."""
+
+from html import unescape
+
+import pytest
+from sqlalchemy import event, select
+
+from teleservices import opening
+from teleservices.accounts.portal_testing import Portal
+from teleservices.admin.establishment_settings import CourierType, settings_row
+from teleservices.admin.offer import AcademicService
+from teleservices.extensions import db
+from teleservices.tenancy.context import tenant
+from teleservices.tenancy.models import Academy, Establishment
+
+COLLEGE, LYCEE = "0251711Z", "0250001R"
+
+
+def text(response):
+    return unescape(response.get_data(as_text=True))
+
+
+def configure(app, academy, uai=COLLEGE, **values):
+    with app.app_context(), tenant(academy.id):
+        establishment = db.session.scalar(select(Establishment).filter_by(uai=uai))
+        for name, value in values.pop("establishment", {}).items():
+            setattr(establishment, name, value)
+        row = settings_row(establishment)
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.commit()
+
+
+def set_open(app, academy, code, is_open, uai=COLLEGE):
+    with app.app_context(), tenant(academy.id):
+        establishment = db.session.scalar(select(Establishment).filter_by(uai=uai))
+        registry = app.extensions["teleservices_registry"]
+        opening.set_open(
+            registry, establishment, db.session.get(Academy, academy.id), code, is_open
+        )
+        db.session.commit()
+
+
+def test_the_home_of_a_representative_with_one_child(app, academy, portal):
+    portal.child(COLLEGE)
+    page = text(portal.client.get("/ac-test/accueil"))
+    assert "Bienvenue M. Dupont" in page
+    assert "1 enfant est rattaché à votre compte" in page
+    assert "la scolarité de <strong>Alice DUPONT</strong>" in page
+    assert "né(e) le 14/03/2012" in page and "élève de 4C" in page
+    assert "Collège Victor Hugo" in page
+    assert "Choisir un enfant" not in page
+    for label in ("Notes", "Absences", "Fiche de renseignements", "Emploi du temps"):
+        assert f">{label}</a>" in page
+    assert ">Paiement des factures</a>" not in page  # closed by default
+    assert f'href="/ac-test/services/{portal.child(COLLEGE)}/notes/"' in page
+
+
+def test_two_children_in_two_establishments_and_the_selector(app, academy, portal):
+    alice, bruno = portal.child(COLLEGE), portal.child(LYCEE)
+    set_open(app, academy, "notes", False, uai=LYCEE)
+    page = text(portal.client.get("/ac-test/accueil"))
+    assert "2 enfants sont rattachés à votre compte" in page
+    assert '<label class="fr-label" for="enfant">Choisir un enfant</label>' in page
+    assert f'href="/ac-test/services/{alice}/notes/"' in page
+    page = text(portal.client.get(f"/ac-test/accueil?enfant={bruno}"))
+    assert "la scolarité de <strong>Bruno DUPONT</strong>" in page and "Lycée" in page
+    assert f'href="/ac-test/services/{bruno}/fiche/"' in page
+    assert "/notes/" not in page  # closed at the lycée
+    # The choice is remembered on the next pages.
+    assert "Bruno DUPONT" in text(portal.client.get("/ac-test/liens-utiles"))
+    # An id that is not one of the account's children is ignored.
+    page = text(portal.client.get("/ac-test/accueil?enfant=999999"))
+    assert "la scolarité de <strong>Bruno DUPONT</strong>" in page
+
+
+def test_the_home_of_a_student(app, academy, student_portal):
+    student_portal.child(COLLEGE)
+    page = text(student_portal.client.get("/ac-test/accueil"))
+    assert "Bienvenue Alice DUPONT" in page
+    assert "enfant" not in page.split("<h1>")[1].split("</p>")[0]
+    assert ">Notes</a>" in page
+    assert ">Bourses</a>" not in page  # a representatives' service
+
+
+def test_each_setting_reaches_the_home(app, academy, portal):
+    configure(
+        app,
+        academy,
+        welcome_message="<strong>Rentrée</strong> le 2 septembre",
+        courier_type=CourierType.MIXTE,
+        ent_url="https://ent.example/",
+        contact_email="secretariat@college.fr",
+        contact_active=True,
+        useful_links=[{"id": "a1", "label": "Cantine", "url": "https://cantine.example/"}],
+        establishment={"emails": ["secretariat@college.fr"], "phone": "03 81 00 00 00"},
+    )
+    with app.app_context(), tenant(academy.id):
+        db.session.add(AcademicService(label="Orientation", url="https://orientation.example/"))
+        db.session.commit()
+    portal.child(COLLEGE)
+    page = text(portal.client.get("/ac-test/accueil"))
+    assert "<strong>Rentrée</strong> le 2 septembre" in page
+    assert 'href="https://ent.example/"' in page
+    assert 'href="https://orientation.example/"' in page
+    assert "Contacter l'établissement" in page
+    contact = text(portal.client.get("/ac-test/contact"))
+    assert "03 81 00 00 00" in contact and "secretariat@college.fr" in contact
+    links = text(portal.client.get("/ac-test/liens-utiles"))
+    assert 'href="https://cantine.example/"' in links and "Cantine" in links
+
+
+def test_inactive_contact_and_teleservices_courier_hide_their_links(app, academy, portal):
+    configure(
+        app,
+        academy,
+        courier_type=CourierType.TELESERVICES,
+        ent_url="https://ent.example/",
+        contact_email="secretariat@college.fr",
+        contact_active=False,
+        establishment={"emails": ["secretariat@college.fr"]},
+    )
+    portal.child(COLLEGE)
+    page = text(portal.client.get("/ac-test/accueil"))
+    assert "ent.example" not in page and "Contacter l'établissement" not in page
+    assert "secretariat@college.fr" not in text(portal.client.get("/ac-test/contact"))
+
+
+def test_help_and_legal_pages_are_public(client, academy):
+    assert "Activer votre compte" in text(client.get("/ac-test/aide"))
+    assert "Mentions légales" in text(client.get("/ac-test/mentions-legales"))
+    protection = text(client.get("/ac-test/donnees-personnelles"))
+    assert "droit d'accès et de rectification" in protection and "CNIL" in protection
+
+
+@pytest.mark.parametrize("path", ["/ac-test/accueil", "/ac-test/contact", "/ac-test/liens-utiles"])
+def test_family_pages_need_a_login(client, academy, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"] == "/ac-test/connexion"
+
+
+def test_guards_of_the_plugin_pages(app, academy, other_academy, portal):
+    alice = portal.child(COLLEGE)
+    assert portal.get("notes").status_code == 200
+    set_open(app, academy, "notes", False)
+    assert portal.get("notes").status_code == 404  # closed
+    assert portal.get("fiche", "0900001M").status_code == 404  # another academy's child
+    stranger = Portal(app, academy, app.test_client())
+    other_child = stranger.child(LYCEE)
+    assert portal.client.get(f"/ac-test/services/{other_child}/fiche/").status_code == 404
+    assert stranger.client.get(f"/ac-test/services/{alice}/fiche/").status_code == 404
+    assert portal.client.get(f"/ac-test/services/{alice}/inconnu/").status_code == 404
+
+
+def test_a_student_cannot_open_a_representatives_service(app, academy, student_portal):
+    assert student_portal.get("bourses").status_code == 404
+    assert student_portal.get("notes").status_code == 200
+
+
+def test_english_switch(app, academy, portal):
+    portal.child(COLLEGE)
+    page = text(portal.client.get("/ac-test/accueil?lang=en"))
+    assert '<html lang="en"' in page
+
+
+def _count_queries(app, portal):
+    statements = []
+
+    def count(*_args, **_kwargs):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert portal.client.get("/ac-test/accueil").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_home_is_a_handful_of_queries_whatever_the_children(app, academy, portal):
+    portal.child(COLLEGE)
+    portal.client.get("/ac-test/accueil")
+    one = _count_queries(app, portal)
+    for uai in (LYCEE, COLLEGE, LYCEE):
+        portal.children.pop(uai, None)
+        portal.child(uai)
+    four = _count_queries(app, portal)
+    assert one == four
+    assert four <= 15
