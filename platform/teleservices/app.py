@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
-from teleservices import auth, i18n, mounting
+from teleservices import auth, i18n, mounting, sweep
 from teleservices import config as configuration
 from teleservices.extensions import csrf, db, limiter
 from teleservices.plugins import build_registry
@@ -42,9 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from teleservices import admin, cli, errors, portal, views
     from teleservices.accounts import web as accounts_web
+    from teleservices.notifications import mass
     from teleservices.notifications import views as _letters  # noqa: F401 - staff pages on admin's bp
+    from teleservices.notifications import views_mass as _mass  # noqa: F401 - staff pages on admin's bp
 
     views.init_app(app)
+    sweep.register("courriers de notification", mass.sweep_pdfs)
     admin.init_app(app)
     portal.init_app(app)  # before the accounts blueprint: the home attaches to it
     accounts_web.init_app(app)

@@ -171,6 +171,7 @@ def import_group() -> None:
 def init_app(app: Flask) -> None:
     """Attach the host's commands to the application's CLI."""
     from teleservices.accounts.cli import accounts_group
+    from teleservices.notifications.cli import notify_command
     from teleservices.school.cli import import_siecle_command
     from teleservices.school.generator import generate_command
     from teleservices.sweep import sweep_command
@@ -185,6 +186,7 @@ def init_app(app: Flask) -> None:
         generate_command,
         import_group,
         accounts_group,
+        notify_command,
     ):
         app.cli.add_command(command)
     import_group.add_command(import_siecle_command)

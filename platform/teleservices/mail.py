@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import enum
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -132,9 +134,27 @@ def send_mail(
         next_attempt_at=_now(),
     )
     db.session.add(message)
-    enqueue(deliver_pending, academy_id=academy_id, description="Envoi des courriels")
+    if _batching.get():
+        db.session.commit()
+    else:
+        enqueue(deliver_pending, academy_id=academy_id, description="Envoi des courriels")
     db.session.refresh(message)
     return message
+
+
+_batching: ContextVar[bool] = ContextVar("teleservices_mail_batch", default=False)
+
+
+@contextmanager
+def batch(academy_id: int) -> Iterator[None]:
+    """Queue many e-mails with one delivery job at the end instead of one per message (mass
+    notification, NOT-6): inside the block ``send_mail`` only stores and commits."""
+    token = _batching.set(True)
+    try:
+        yield
+    finally:
+        _batching.reset(token)
+    enqueue(deliver_pending, academy_id=academy_id, description="Envoi des courriels")
 
 
 @dataclass(frozen=True)

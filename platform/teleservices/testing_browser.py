@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask import Flask
@@ -103,7 +103,7 @@ def family_page(browser: Any) -> Iterator[Callable[..., Any]]:
     def open_page(
         server: LiveServer, academy: Any, uai: str = "0251711Z", width: int = 1280
     ) -> Any:
-        app = server.server.app
+        app = cast(Flask, server.server.app)
         family = make_family(app, academy, uai=uai, last_name="FAMILLE")
         activate(app, academy.id, family.representative_account_id, PASSWORD, "f@example.fr")
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")

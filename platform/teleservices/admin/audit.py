@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "account.emailed": "Courriel à une famille",
     "simulation.started": "Simulation démarrée",
     "simulation.ended": "Simulation terminée",
+    "notification.mass": "Notification en masse",
+    "notification.bulk_email": "Courriel à plusieurs responsables",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, DateTime, Enum, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teleservices.extensions import db
@@ -41,3 +41,31 @@ class LetterTemplate(EstablishmentMixin, db.Model):  # type: ignore[name-defined
 
     def __repr__(self) -> str:
         return f"<LetterTemplate {self.establishment_id} {self.kind}>"
+
+
+class MassNotification(EstablishmentMixin, db.Model):  # type: ignore[name-defined]
+    """A mass notification of an establishment's accounts (NOT-3, NOT-4), run as a job.
+
+    ``account_ids`` is the selection in order; ``done_ids`` grows in the same commit as each
+    account's notification (and its e-mail in the outbox), so a re-run after a crash skips what
+    was done and sends no e-mail twice. The letters' PDF is written at the end from the stored
+    state, kept until ``expires_at`` and then deleted by the sweep.
+    """
+
+    __tablename__ = "mass_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(20))
+    reset_passwords: Mapped[bool] = mapped_column(default=False)
+    account_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    done_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    skipped: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    emailed: Mapped[int] = mapped_column(default=0)
+    letters: Mapped[int] = mapped_column(default=0)
+    job_id: Mapped[str] = mapped_column(String(36), default="")
+    pdf_path: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

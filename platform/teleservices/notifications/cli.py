@@ -1,0 +1,107 @@
+"""``teleservices notify``: a mass notification from the command line (NOT-4), the same job code
+as the staff screen, run in the foreground with a progress bar; the letters' PDF is copied to
+``--out``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from teleservices.accounts.models import AccountState
+from teleservices.admin import audit
+from teleservices.extensions import db
+from teleservices.notifications import mass
+from teleservices.notifications.selection import (
+    REPRESENTATIVES,
+    STUDENTS,
+    Criteria,
+    select_accounts,
+)
+from teleservices.school.models import Division
+from teleservices.tenancy.context import tenant
+
+AUDIENCES = {"representatives": REPRESENTATIVES, "students": STUDENTS}
+
+
+@click.command("notify")
+@click.option("--academy", "academy_code", required=True, help="Code de l'académie (ac-…).")
+@click.option("--uai", required=True, help="UAI de l'établissement.")
+@click.option("--audience", type=click.Choice(sorted(AUDIENCES)), required=True)
+@click.option("--mode", type=click.Choice(sorted(mass.MODES)), default="email+paper")
+@click.option("--division", default="", help="Code de la division (toutes par défaut).")
+@click.option(
+    "--state", type=click.Choice([s.value for s in AccountState if s is not AccountState.FERME])
+)
+@click.option(
+    "--reset-passwords", is_flag=True, help="Élèves : réinitialiser les comptes utilisés."
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def notify_command(
+    academy_code: str,
+    uai: str,
+    audience: str,
+    mode: str,
+    division: str,
+    state: str | None,
+    reset_passwords: bool,
+    out: Path,
+) -> None:
+    """Notifier en masse les comptes d'un établissement et écrire les courriers dans --out."""
+    from teleservices.cli import resolve_establishment
+
+    establishment = resolve_establishment(academy_code, uai)
+    with tenant(establishment.academy_id):
+        division_ids: tuple[int, ...] = ()
+        if division:
+            found = db.session.scalar(
+                db.select(Division.id).filter_by(
+                    establishment_id=establishment.id, code=division.upper()
+                )
+            )
+            if found is None:
+                raise click.BadParameter(
+                    f"Division « {division} » inconnue.", param_hint="--division"
+                )
+            division_ids = (found,)
+        criteria = Criteria(
+            audience=AUDIENCES[audience],
+            division_ids=division_ids,
+            state=AccountState(state) if state else None,
+        )
+        ids = [row.account_id for row in select_accounts(establishment, criteria)]
+        if not ids:
+            raise click.ClickException("Aucun compte ne correspond à ces critères.")
+        notification = mass.create(
+            establishment,
+            AUDIENCES[audience],
+            mode,
+            ids,
+            created_by=audit.COMMAND_LINE.display,
+            reset_passwords=reset_passwords,
+        )
+        audit.record(
+            "notification.mass",
+            audit.COMMAND_LINE,
+            establishment=establishment,
+            target=f"{len(ids)} comptes",
+            after={"mode": mass.MODE_LABELS[notification.mode], "comptes": len(ids)},
+        )
+        db.session.commit()
+        with click.progressbar(length=len(ids), label="Notification") as bar:
+
+            def progress(done: int, total: int, message: str) -> None:
+                bar.update(done - bar.pos)
+
+            result = mass.run(notification.id, progress)
+        if notification.pdf_path:
+            shutil.copyfile(notification.pdf_path, out)
+    click.echo(
+        f"{result['done']} compte(s) traité(s), {result['emailed']} courriel(s) en file d'envoi, "
+        f"{result['letters']} courrier(s)" + (f" dans {out}" if result["pdf"] else "") + "."
+    )
+    for entry in result["skipped"]:
+        click.echo(f"  non notifié : {entry['identifiant']} — {entry['raison']}")
