@@ -95,7 +95,7 @@ def test_first_connection_of_a_representative(server, family, smtp_server, page)
     assert page.get_by_text("Alice DUPONT").is_visible()
     screenshot(page, "accounts-home")
 
-    page.locator("main").get_by_role("button", name="se déconnecter").click()
+    page.locator("header").get_by_role("button", name="se déconnecter").first.click()
     page.wait_for_url("**/ac-test/connexion")
     assert page.get_by_text("Vous êtes déconnecté(e).").is_visible()
     screenshot(page, "accounts-logged-out")

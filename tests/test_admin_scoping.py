@@ -104,6 +104,7 @@ def _url(rule, uai, world, foreign_objects=True):
         "action": "renotifier",
         "kind": "representative_new",
         "account_id": world["account"],
+        "notification_id": 1,
     }
     if "uai" in rule.arguments:
         values["uai"] = uai

@@ -339,3 +339,16 @@ def test_the_notify_command(app, academy, families, tmp_path):
     )
     assert bad.exit_code != 0 and "Division « 9Z » inconnue" in bad.output
     assert date.today()
+
+
+def test_letters_rendered_by_two_worker_processes_keep_their_order(
+    make_app, academy, families, monkeypatch
+):
+    app = make_app(LETTER_WORKERS=2)
+    monkeypatch.setattr(mass, "LETTERS_PER_PDF_CHUNK", 1)
+    ids = [f.representative_account_id for f in families]
+    _, summary, path = run_notification(app, academy, ids, mode="paper")
+    pages = pdf_texts(path)
+    assert summary["letters"] == 3 and len(pages) == 3
+    for family, page in zip(families, pages, strict=True):
+        assert family.representative_identifier in page

@@ -10,8 +10,9 @@ letter).
 
 Idempotence: each account id joins ``done_ids`` in the same commit as its notification and its
 e-mail in the outbox, so a re-run of a job killed midway skips the accounts done and sends no
-e-mail twice. The PDF is rendered at the end, by chunks merged with pypdf into one file (bounded
-memory), from the stored state: provisional passwords are kept encrypted and re-printable.
+e-mail twice. The PDF is rendered at the end, by chunks of 200 letters on several cores
+(``parallel``) merged with pypdf into one file (bounded memory), from the stored state: provisional
+passwords are kept encrypted and re-printable.
 """
 
 from __future__ import annotations
@@ -31,12 +32,11 @@ from teleservices.accounts.lifecycle import TransitionError, now_utc, transition
 from teleservices.accounts.models import Account, AccountState, NotificationMode
 from teleservices.accounts.notification import notification_address, notify
 from teleservices.extensions import db
-from teleservices.notifications.context import letter_context
-from teleservices.notifications.letters import render_letters
+from teleservices.notifications import parallel
 from teleservices.notifications.models import MassNotification
 from teleservices.notifications.recipients import letter_problem
 from teleservices.notifications.selection import STUDENTS
-from teleservices.tenancy.models import Academy, Establishment
+from teleservices.tenancy.models import Establishment
 
 CHUNK = 100
 LETTERS_PER_PDF_CHUNK = 200
@@ -198,17 +198,19 @@ def write_pdf(notification: MassNotification) -> Path:
     establishment = db.session.scalar(
         select(Establishment).where(Establishment.id == notification.establishment_id)
     )
-    academy = db.session.get(Academy, notification.academy_id)
-    assert establishment is not None and academy is not None
-    context = letter_context(academy, establishment)
+    assert establishment is not None
     accounts = _paper_accounts(notification)
     folder = Path(current_app.instance_path) / "notifications"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"notification-{notification.academy_id}-{notification.id}.pdf"
+    ids = [account.id for account in accounts]
+    chunks = [
+        ids[start_at : start_at + LETTERS_PER_PDF_CHUNK]
+        for start_at in range(0, len(ids), LETTERS_PER_PDF_CHUNK)
+    ]
     writer = PdfWriter()
-    for start_at in range(0, len(accounts), LETTERS_PER_PDF_CHUNK):
-        chunk = accounts[start_at : start_at + LETTERS_PER_PDF_CHUNK]
-        writer.append(BytesIO(render_letters(chunk, context)))
+    for document in parallel.render_chunks(notification.academy_id, establishment.id, chunks):
+        writer.append(BytesIO(document))
     partial = path.with_suffix(".part")
     with partial.open("wb") as out:
         writer.write(out)
