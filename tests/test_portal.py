@@ -163,6 +163,9 @@ def test_english_switch(app, academy, portal):
     portal.child(COLLEGE)
     page = text(portal.client.get("/ac-test/accueil?lang=en"))
     assert '<html lang="en"' in page
+    assert "1 child is attached to your account" in page and "Online services" in page
+    assert "Welcome M. Dupont" in page and "log out" in page
+    assert "Légal" not in page and "Liens utiles" not in page
 
 
 def _count_queries(app, portal):

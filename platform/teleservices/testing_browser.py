@@ -119,3 +119,22 @@ def family_page(browser: Any) -> Iterator[Callable[..., Any]]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+AXE = Path.cwd() / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """axe-core (npm ``axe-core``, installed by ``make setup``) on the page: the serious and
+    critical WCAG 2.1 A/AA violations, as "rule: target" strings."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: "
+        "{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{violation['id']}: {node['target']}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
