@@ -19,13 +19,14 @@ from __future__ import annotations
 import io
 import os
 import platform
-import re
 import resource
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from bench.results import write_section
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- bench_letters: begin -->", "<!-- bench_letters: end -->"
@@ -216,6 +217,7 @@ def _measure(letters: int) -> Figures:
 
 
 JOB_WORKERS = int(os.environ.get("BENCH_LETTER_WORKERS", "2"))
+LETTERS_PER_CHUNK = 100  # notifications.mass.LETTERS_PER_PDF_CHUNK
 
 
 def _mass_job(app: object, academy_id: int, establishment_id: int) -> tuple[float, int]:
@@ -279,7 +281,7 @@ def _section(figures: Figures) -> str:
             "",
             "Tâche de notification en masse complète (les mêmes comptes, mode papier : "
             "notification compte par compte avec sa validation en base, puis rendu des courriers "
-            f"par lots de 200 dans {figures.job_workers} processus et fusion pypdf en un seul "
+            f"par lots de {LETTERS_PER_CHUNK} dans {figures.job_workers} processus et fusion pypdf en un seul "
             "PDF) :",
             "",
             "| courriers | processus de rendu | durée totale | courriers/s | pages du PDF "
@@ -300,16 +302,6 @@ def _weasyprint_version() -> str:
     return str(weasyprint.__version__)
 
 
-def _write_results(section: str) -> None:
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _match: section, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def run() -> None:
     """Measure, print the figures and record them in ``bench/RESULTS.md``."""
     letters = int(os.environ.get("BENCH_LETTERS", "3000"))
@@ -324,7 +316,7 @@ def run() -> None:
     )
     if os.environ.get("BENCH_LETTERS_NO_WRITE"):
         return
-    _write_results(_section(figures))
+    write_section(BEGIN, END, _section(figures))
     print(f"Résultats écrits dans {RESULTS}.")
 
 

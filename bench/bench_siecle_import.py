@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -32,9 +31,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, select, text
 
+from bench.results import write_section
+
 PG_HOST = os.environ.get("TELESERVICES_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 APP_ROLE = "teleservices_app"
 DATABASE = "teleservices_bench"
+
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- bench_siecle_import: begin -->", "<!-- bench_siecle_import: end -->"
 TARGET_IMPORT_S = 5.0
@@ -277,16 +279,6 @@ def _report(cases: list[Case]) -> str:
     )
 
 
-def _write_results(section: str) -> None:
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _match: section, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def run() -> None:
     """Run the cases, print the figures and record them in ``bench/RESULTS.md``."""
     try:
@@ -330,7 +322,7 @@ def run() -> None:
         finally:
             _drop_database()
     section = _report(cases)
-    _write_results(section)
+    write_section(BEGIN, END, section)
     print(f"Résultats écrits dans {RESULTS}.")
 
 

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Install the Debian packages the platform and its tests need when they are missing:
-# PostgreSQL, Redis, Chromium (browser tests), Pango (WeasyPrint), poppler-utils (PDF checks).
+# PostgreSQL, Redis, Chromium (browser tests), Pango (WeasyPrint), poppler-utils (PDF checks),
+# wrk (the portal benchmark).
 set -e
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v pg_ctlcluster >/dev/null 2>&1 || missing="$missing postgresql"

@@ -194,3 +194,16 @@ def test_the_home_is_a_handful_of_queries_whatever_the_children(app, academy, po
     four = _count_queries(app, portal)
     assert one == four
     assert four <= 15
+
+
+def test_static_assets_have_fingerprinted_urls_cached_for_a_year(client, academy):
+    import re
+
+    page = text(client.get("/ac-test/aide"))
+    found = re.search(r'href="(/static/dsfr/dsfr\.min\.css\?v=([0-9a-f]{12}))"', page)
+    assert found, "the stylesheet URL carries no fingerprint"
+    response = client.get(found.group(1))
+    assert response.status_code == 200
+    assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.immutable
+    stale = client.get("/static/dsfr/dsfr.min.css?v=000000000000")
+    assert stale.cache_control.max_age == 3600 and not stale.cache_control.immutable

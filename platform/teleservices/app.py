@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
-from teleservices import auth, i18n, mounting, sweep
+from teleservices import auth, i18n, mounting, static_assets, sweep
 from teleservices import config as configuration
 from teleservices.extensions import csrf, db, limiter
 from teleservices.plugins import build_registry
@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from teleservices.notifications import views_mass as _mass  # noqa: F401 - staff pages on admin's bp
 
     views.init_app(app)
+    static_assets.init_app(app)
     sweep.register("courriers de notification", mass.sweep_pdfs)
     admin.init_app(app)
     portal.init_app(app)  # before the accounts blueprint: the home attaches to it

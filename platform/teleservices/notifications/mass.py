@@ -8,9 +8,9 @@ passwords of used accounts (paper only for students). E-mail mode needs an addre
 without one is listed in the summary with the reason (in « e-mail + paper » it still gets its
 letter).
 
-Idempotence: each account id joins ``done_ids`` in the same commit as its notification and its
-e-mail in the outbox, so a re-run of a job killed midway skips the accounts done and sends no
-e-mail twice. The PDF is rendered at the end, by chunks of 200 letters on several cores
+Idempotence: each account id joins ``done_ids`` in the same transaction as its notification: the
+chunk's commit, or the earlier commit of its e-mail in the outbox (``send_mail`` commits). A re-run
+of a job killed midway skips the accounts done and sends no e-mail twice. The PDF is rendered at the end, by chunks of 100 letters on several cores
 (``parallel``) merged with pypdf into one file (bounded memory), from the stored state: provisional
 passwords are kept encrypted and re-printable.
 """
@@ -39,7 +39,7 @@ from teleservices.notifications.selection import STUDENTS
 from teleservices.tenancy.models import Establishment
 
 CHUNK = 100
-LETTERS_PER_PDF_CHUNK = 200
+LETTERS_PER_PDF_CHUNK = 100  # WeasyPrint is fastest on documents of 50–100 letters
 DEFAULT_RETENTION_HOURS = 48
 MODES = {
     "email": NotificationMode.EMAIL,
@@ -117,9 +117,8 @@ def run(notification_id: int, progress: Progress | None = None) -> dict[str, Any
                 a.id: a for a in db.session.scalars(select(Account).where(Account.id.in_(chunk)))
             }
             for account_id in chunk:
-                account = accounts.get(account_id)
-                _notify_one(notification, account, account_id, mode)
-                db.session.commit()
+                _notify_one(notification, accounts.get(account_id), account_id, mode)
+            db.session.commit()  # the chunk's accounts and their done ids, together
             report(total - len(todo) + start_at + len(chunk), total, "Notification des comptes")
     notification = _load(notification_id)
     if mode is not NotificationMode.EMAIL:
