@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography.fernet import Fernet
 
 from bench.bench_siecle_import import _create_database, _drop_database
 from bench.results import write_section
@@ -140,7 +141,7 @@ def _gunicorn(app_path: str, port: int, env: dict[str, str]) -> subprocess.Popen
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError(f"gunicorn ({app_path}) ne répond pas sur le port {port}")
@@ -204,8 +205,7 @@ def measure(students: int, seconds: int) -> tuple[Load, Load]:
                 **os.environ,
                 "TELESERVICES_ENV": "production",
                 "TELESERVICES_SECRET_KEY": secrets.token_urlsafe(32),
-                "TELESERVICES_FERNET_KEY": config.get("FERNET_KEY")
-                or "ZGV2LWZlcm5ldC1rZXktbm90LWZvci1wcm9kdWN0aW8=",
+                "TELESERVICES_FERNET_KEY": Fernet.generate_key().decode(),
                 "TELESERVICES_INSTANCE_PATH": str(tmp / "instance"),
                 **{f"TELESERVICES_{k}": str(v) for k, v in config.items()},
             }

@@ -352,3 +352,31 @@ def test_letters_rendered_by_two_worker_processes_keep_their_order(
     assert summary["letters"] == 3 and len(pages) == 3
     for family, page in zip(families, pages, strict=True):
         assert family.representative_identifier in page
+
+
+def test_the_notify_command_over_two_establishments_writes_one_pdf(
+    app, academy, families, tmp_path
+):
+    make_family(app, academy, uai="0250001R", first_name="Hugo", last_name="ROUX")
+    out = tmp_path / "courriers.pdf"
+    result = app.test_cli_runner().invoke(
+        args=[
+            "notify",
+            "--academy",
+            "ac-test",
+            "--uai",
+            "0251711Z",
+            "--uai",
+            "0250001R",
+            "--audience",
+            "representatives",
+            "--mode",
+            "paper",
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0251711Z : 3 compte(s) traité(s)" in result.output
+    assert "0250001R : 1 compte(s) traité(s)" in result.output
+    assert len(PdfReader(out).pages) == 4

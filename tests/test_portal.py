@@ -207,3 +207,12 @@ def test_static_assets_have_fingerprinted_urls_cached_for_a_year(client, academy
     assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.immutable
     stale = client.get("/static/dsfr/dsfr.min.css?v=000000000000")
     assert stale.cache_control.max_age == 3600 and not stale.cache_control.immutable
+
+
+def test_a_service_page_shows_the_child_it_is_about(app, academy, portal):
+    portal.child(COLLEGE)
+    bruno = portal.child(LYCEE)
+    page = text(portal.get("fiche", LYCEE))
+    assert "la scolarité de <strong>Bruno DUPONT</strong>" in page and "Lycée" in page
+    assert '<label class="fr-label" for="enfant">Choisir un enfant</label>' in page
+    assert f'<option value="{bruno}" selected>' in page

@@ -55,6 +55,38 @@ def _same_address(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Les deux adresses mail ne sont pas identiques."))
 
 
+def _new_password(label: Any) -> PasswordField:
+    """A chosen password field (the seeds' rule) labelled ``label``."""
+    return PasswordField(
+        label,
+        description=PASSWORD_HINT,
+        validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _password_confirmation(label: Any) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Confirmez le nouveau mot de passe.")),
+            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _current_password() -> PasswordField:
+    return PasswordField(
+        _l("votre mot de passe actuel"),
+        validators=[
+            DataRequired(_l("Saisissez votre mot de passe actuel.")),
+            Length(max=INPUT_MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class FrenchDateField(DateField):
     """A date typed ``JJ/MM/AAAA`` in a text input (a birth date is typed, not picked from a
     calendar; the ISO form is accepted too), with a French error."""
@@ -92,20 +124,8 @@ class LoginForm(FlaskForm):
 class FirstConnectionForm(FlaskForm):
     """« Première connexion » (ACC-4): the address is mandatory for a representative only."""
 
-    password = PasswordField(
-        _l("nouveau mot de passe"),
-        description=PASSWORD_HINT,
-        validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_confirmation = PasswordField(
-        _l("confirmation du mot de passe"),
-        validators=[
-            DataRequired(_l("Confirmez le nouveau mot de passe.")),
-            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password(_l("nouveau mot de passe"))
+    password_confirmation = _password_confirmation(_l("confirmation du mot de passe"))
     email = EmailField(
         _l("votre adresse mail"),
         filters=[_strip],
@@ -181,20 +201,8 @@ class ResetPasswordForm(FlaskForm):
         validators=[DataRequired(_l("Saisissez votre identifiant.")), Length(max=INPUT_MAX_LENGTH)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
-    password = PasswordField(
-        _l("votre nouveau mot de passe"),
-        description=PASSWORD_HINT,
-        validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_confirmation = PasswordField(
-        _l("confirmation du nouveau mot de passe"),
-        validators=[
-            DataRequired(_l("Confirmez le nouveau mot de passe.")),
-            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password(_l("votre nouveau mot de passe"))
+    password_confirmation = _password_confirmation(_l("confirmation du nouveau mot de passe"))
 
 
 class ActionForm(FlaskForm):
@@ -204,41 +212,15 @@ class ActionForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     """« Gérer son compte »: a new password, given the current one."""
 
-    current_password = PasswordField(
-        _l("votre mot de passe actuel"),
-        validators=[
-            DataRequired(_l("Saisissez votre mot de passe actuel.")),
-            Length(max=INPUT_MAX_LENGTH),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        _l("nouveau mot de passe"),
-        description=PASSWORD_HINT,
-        validators=[DataRequired(_l("Saisissez un nouveau mot de passe.")), _chosen_password],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_confirmation = PasswordField(
-        _l("confirmation du mot de passe"),
-        validators=[
-            DataRequired(_l("Confirmez le nouveau mot de passe.")),
-            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    current_password = _current_password()
+    password = _new_password(_l("nouveau mot de passe"))
+    password_confirmation = _password_confirmation(_l("confirmation du mot de passe"))
 
 
 class ChangeEmailForm(EmailForm):
     """« Gérer son compte »: a new address, given the current password."""
 
-    current_password = PasswordField(
-        _l("votre mot de passe actuel"),
-        validators=[
-            DataRequired(_l("Saisissez votre mot de passe actuel.")),
-            Length(max=INPUT_MAX_LENGTH),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    current_password = _current_password()
 
 
 class MergeForm(FlaskForm):

@@ -75,34 +75,23 @@ def _apply(view: View, *limits: Any) -> View:
     return view
 
 
-def login_limits(view: View) -> View:
+def _failure_limits(view: View, limit: str, key_func: Callable[[], str]) -> View:
+    """Failed attempts per IP address and per ``key_func`` (only failures count)."""
     return _apply(
         view,
         limiter.limit(
             _setting("ACCOUNT_LOGIN_IP_RATE_LIMIT"), methods=["POST"], deduct_when=_failed
         ),
-        limiter.limit(
-            _setting("ACCOUNT_LOGIN_RATE_LIMIT"),
-            key_func=_typed("identifier"),
-            methods=["POST"],
-            deduct_when=_failed,
-        ),
+        limiter.limit(_setting(limit), key_func=key_func, methods=["POST"], deduct_when=_failed),
     )
+
+
+def login_limits(view: View) -> View:
+    return _failure_limits(view, "ACCOUNT_LOGIN_RATE_LIMIT", _typed("identifier"))
 
 
 def birth_date_limits(view: View) -> View:
-    return _apply(
-        view,
-        limiter.limit(
-            _setting("ACCOUNT_LOGIN_IP_RATE_LIMIT"), methods=["POST"], deduct_when=_failed
-        ),
-        limiter.limit(
-            _setting("ACCOUNT_BIRTH_DATE_RATE_LIMIT"),
-            key_func=_pending_account,
-            methods=["POST"],
-            deduct_when=_failed,
-        ),
-    )
+    return _failure_limits(view, "ACCOUNT_BIRTH_DATE_RATE_LIMIT", _pending_account)
 
 
 def recovery_limits(field: str) -> Callable[[View], View]:
@@ -136,15 +125,4 @@ def _logged_in_account() -> str:
 def password_check_limits(view: View) -> View:
     """Wrong current passwords (« Gérer son compte ») and wrong credentials of another account
     (« Regrouper des comptes »), per logged-in account and per IP address."""
-    return _apply(
-        view,
-        limiter.limit(
-            _setting("ACCOUNT_LOGIN_IP_RATE_LIMIT"), methods=["POST"], deduct_when=_failed
-        ),
-        limiter.limit(
-            _setting("ACCOUNT_LOGIN_RATE_LIMIT"),
-            key_func=_logged_in_account,
-            methods=["POST"],
-            deduct_when=_failed,
-        ),
-    )
+    return _failure_limits(view, "ACCOUNT_LOGIN_RATE_LIMIT", _logged_in_account)

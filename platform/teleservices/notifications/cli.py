@@ -1,14 +1,15 @@
 """``teleservices notify``: a mass notification from the command line (NOT-4), the same job code
-as the staff screen, run in the foreground with a progress bar; the letters' PDF is copied to
-``--out``."""
+as the staff screen, run in the foreground with a progress bar, for one or several establishments
+(``--uai`` repeated); the letters of all of them are written to ``--out`` as one PDF."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
+from pypdf import PdfWriter
 
 from teleservices.accounts.models import AccountState
 from teleservices.admin import audit
@@ -22,13 +23,16 @@ from teleservices.notifications.selection import (
 )
 from teleservices.school.models import Division
 from teleservices.tenancy.context import tenant
+from teleservices.tenancy.models import Establishment
 
 AUDIENCES = {"representatives": REPRESENTATIVES, "students": STUDENTS}
 
 
 @click.command("notify")
 @click.option("--academy", "academy_code", required=True, help="Code de l'académie (ac-…).")
-@click.option("--uai", required=True, help="UAI de l'établissement.")
+@click.option(
+    "--uai", "uais", required=True, multiple=True, help="UAI d'un établissement (répétable)."
+)
 @click.option("--audience", type=click.Choice(sorted(AUDIENCES)), required=True)
 @click.option("--mode", type=click.Choice(sorted(mass.MODES)), default="email+paper")
 @click.option("--division", default="", help="Code de la division (toutes par défaut).")
@@ -42,7 +46,7 @@ AUDIENCES = {"representatives": REPRESENTATIVES, "students": STUDENTS}
 @with_appcontext
 def notify_command(
     academy_code: str,
-    uai: str,
+    uais: tuple[str, ...],
     audience: str,
     mode: str,
     division: str,
@@ -50,10 +54,41 @@ def notify_command(
     reset_passwords: bool,
     out: Path,
 ) -> None:
-    """Notifier en masse les comptes d'un établissement et écrire les courriers dans --out."""
+    """Notifier en masse les comptes d'un ou plusieurs établissements ; les courriers de tous dans
+    --out (un seul PDF)."""
     from teleservices.cli import resolve_establishment
 
-    establishment = resolve_establishment(academy_code, uai)
+    establishments = [resolve_establishment(academy_code, uai) for uai in uais]
+    documents = []
+    for establishment in establishments:
+        result = _notify_establishment(
+            establishment, AUDIENCES[audience], mode, division, state, reset_passwords
+        )
+        click.echo(
+            f"{establishment.uai} : {result['done']} compte(s) traité(s), {result['emailed']} "
+            f"courriel(s) en file d'envoi, {result['letters']} courrier(s)."
+        )
+        for entry in result["skipped"]:
+            click.echo(f"  non notifié : {entry['identifiant']} — {entry['raison']}")
+        if result["pdf_path"]:
+            documents.append(result["pdf_path"])
+    if documents:
+        writer = PdfWriter()
+        for document in documents:
+            writer.append(document)
+        with out.open("wb") as handle:
+            writer.write(handle)
+        click.echo(f"Courriers écrits dans {out}.")
+
+
+def _notify_establishment(
+    establishment: Establishment,
+    audience: str,
+    mode: str,
+    division: str,
+    state: str | None,
+    reset_passwords: bool,
+) -> dict[str, Any]:
     with tenant(establishment.academy_id):
         division_ids: tuple[int, ...] = ()
         if division:
@@ -64,20 +99,23 @@ def notify_command(
             )
             if found is None:
                 raise click.BadParameter(
-                    f"Division « {division} » inconnue.", param_hint="--division"
+                    f"Division « {division} » inconnue dans {establishment.uai}.",
+                    param_hint="--division",
                 )
             division_ids = (found,)
         criteria = Criteria(
-            audience=AUDIENCES[audience],
+            audience=audience,
             division_ids=division_ids,
             state=AccountState(state) if state else None,
         )
         ids = [row.account_id for row in select_accounts(establishment, criteria)]
         if not ids:
-            raise click.ClickException("Aucun compte ne correspond à ces critères.")
+            raise click.ClickException(
+                f"{establishment.uai} : aucun compte ne correspond à ces critères."
+            )
         notification = mass.create(
             establishment,
-            AUDIENCES[audience],
+            audience,
             mode,
             ids,
             created_by=audit.COMMAND_LINE.display,
@@ -91,17 +129,10 @@ def notify_command(
             after={"mode": mass.MODE_LABELS[notification.mode], "comptes": len(ids)},
         )
         db.session.commit()
-        with click.progressbar(length=len(ids), label="Notification") as bar:
+        with click.progressbar(length=len(ids), label=establishment.uai) as bar:
 
             def progress(done: int, total: int, message: str) -> None:
                 bar.update(done - bar.pos)
 
             result = mass.run(notification.id, progress)
-        if notification.pdf_path:
-            shutil.copyfile(notification.pdf_path, out)
-    click.echo(
-        f"{result['done']} compte(s) traité(s), {result['emailed']} courriel(s) en file d'envoi, "
-        f"{result['letters']} courrier(s)" + (f" dans {out}" if result["pdf"] else "") + "."
-    )
-    for entry in result["skipped"]:
-        click.echo(f"  non notifié : {entry['identifiant']} — {entry['raison']}")
+        return {**result, "pdf_path": notification.pdf_path}

@@ -12,6 +12,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from teleservices.portal import views  # noqa: F401 - the views attach to the blueprint
-    from teleservices.portal.views import bp
+    from teleservices.portal.views import bp, service_page_context
 
     app.register_blueprint(bp)
+    # The plugins' pages (blueprint « services » and its children) get the portal layout's data.
+    app.template_context_processors.setdefault("services", []).append(service_page_context)

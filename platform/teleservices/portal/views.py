@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -43,6 +43,17 @@ def _family_context(account: Account) -> dict[str, Any]:
     }
 
 
+def service_page_context() -> dict[str, Any]:
+    """The layout data of a plugin page: the viewer, their children, the child of the page."""
+    account = sessions.current_account()
+    student = g.get("student")
+    if account is None or student is None:
+        return {}
+    views = portal_children.children(account)
+    current = next((view for view in views if view.child.id == student.id), None)
+    return {"account": account, "children": views, "current": current}
+
+
 @accounts_bp.get("/accueil")
 def home() -> str | Response:
     """« Bienvenue M. … »: the children, the current child's establishment and services."""
@@ -59,27 +70,27 @@ def home() -> str | Response:
     )
 
 
-@bp.get("/contact")
-def contact() -> str | Response:
-    """« Contacter l'établissement »: name, address, phone, and the e-mail when active."""
+def _establishment_page(template: str) -> str | Response:
+    """A page about the current child's establishment, with its portal settings."""
     account = sessions.current_account()
     if account is None:
         return _login_first()
     context = _family_context(account)
     current = context["current"]
     settings = get_establishment_settings(current.establishment) if current else None
-    return render_template("portal/contact.html", settings=settings, **context)
+    return render_template(template, settings=settings, **context)
+
+
+@bp.get("/contact")
+def contact() -> str | Response:
+    """« Contacter l'établissement »: name, address, phone, and the e-mail when active."""
+    return _establishment_page("portal/contact.html")
 
 
 @bp.get("/liens-utiles")
 def useful_links() -> str | Response:
-    account = sessions.current_account()
-    if account is None:
-        return _login_first()
-    context = _family_context(account)
-    current = context["current"]
-    settings = get_establishment_settings(current.establishment) if current else None
-    return render_template("portal/useful_links.html", settings=settings, **context)
+    """« Liens utiles » of the current child's establishment."""
+    return _establishment_page("portal/useful_links.html")
 
 
 def _public(template: str) -> str:
