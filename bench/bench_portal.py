@@ -28,6 +28,7 @@ from typing import Any
 
 import requests
 from cryptography.fernet import Fernet
+from sqlalchemy import create_engine
 
 from bench.bench_siecle_import import _create_database, _drop_database
 from bench.results import write_section
@@ -116,6 +117,13 @@ def _populate(config: dict[str, Any], students: int, tmp: Path) -> str:
             identifier = main.identifier
         db.session.remove()
         db.engine.dispose()
+    # Fresh statistics, as autovacuum leaves them a minute after an import (the owner analyses).
+    owner = create_engine(
+        config["DATABASE_OWNER_URL"].replace("postgresql://", "postgresql+psycopg://")
+    )
+    with owner.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    owner.dispose()
     return identifier
 
 
