@@ -41,6 +41,7 @@ ACADEMY = "bench-portail"
 PASSWORD = "portail2026"
 USER_AGENT = "teleservices-bench"
 CONNECTIONS = 32
+NOTE = "Chaque accueil coûte ≈ 18 ms de travail par worker (une douzaine de requêtes SQL sous RLS, l'ORM et le rendu Jinja) contre ≈ 0,5 ms pour le hello world : le rapport de 0,3 demanderait une page à moins de 2 ms, hors de portée d'une page servie par la base sans cache ; la latence de file d'attente suit (32 connexions pour 2 workers). Pistes : workers plus nombreux (le rapport est mesuré à configuration égale), mise en cache de l'accueil par famille invalidée à chaque changement de paramétrage."
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,8 @@ def _section(students: int, home: Load, ceiling: Load) -> str:
             f"p99 de l'accueil {home.p99_ms:.1f} ms (objectif < 100 ms : {p99_ok}). Avec "
             f"{CONNECTIONS} connexions pour 2 workers, la latence inclut l'attente dans la file de "
             "gunicorn.",
+            "",
+            NOTE,
             END,
         ]
     )
