@@ -58,14 +58,17 @@ def notify_command(
     --out (un seul PDF)."""
     from teleservices.cli import resolve_establishment
 
-    establishments = [resolve_establishment(academy_code, uai) for uai in uais]
+    targets = []
+    for uai in uais:
+        establishment = resolve_establishment(academy_code, uai)
+        targets.append((establishment.academy_id, establishment.uai))
     documents = []
-    for establishment in establishments:
+    for academy_id, uai in targets:
         result = _notify_establishment(
-            establishment, AUDIENCES[audience], mode, division, state, reset_passwords
+            academy_id, uai, AUDIENCES[audience], mode, division, state, reset_passwords
         )
         click.echo(
-            f"{establishment.uai} : {result['done']} compte(s) traité(s), {result['emailed']} "
+            f"{uai} : {result['done']} compte(s) traité(s), {result['emailed']} "
             f"courriel(s) en file d'envoi, {result['letters']} courrier(s)."
         )
         for entry in result["skipped"]:
@@ -82,14 +85,17 @@ def notify_command(
 
 
 def _notify_establishment(
-    establishment: Establishment,
+    academy_id: int,
+    uai: str,
     audience: str,
     mode: str,
     division: str,
     state: str | None,
     reset_passwords: bool,
 ) -> dict[str, Any]:
-    with tenant(establishment.academy_id):
+    with tenant(academy_id):
+        establishment = db.session.scalar(db.select(Establishment).filter_by(uai=uai))
+        assert establishment is not None
         division_ids: tuple[int, ...] = ()
         if division:
             found = db.session.scalar(
@@ -99,7 +105,7 @@ def _notify_establishment(
             )
             if found is None:
                 raise click.BadParameter(
-                    f"Division « {division} » inconnue dans {establishment.uai}.",
+                    f"Division « {division} » inconnue dans {uai}.",
                     param_hint="--division",
                 )
             division_ids = (found,)
@@ -110,9 +116,7 @@ def _notify_establishment(
         )
         ids = [row.account_id for row in select_accounts(establishment, criteria)]
         if not ids:
-            raise click.ClickException(
-                f"{establishment.uai} : aucun compte ne correspond à ces critères."
-            )
+            raise click.ClickException(f"{uai} : aucun compte ne correspond à ces critères.")
         notification = mass.create(
             establishment,
             audience,
@@ -129,7 +133,7 @@ def _notify_establishment(
             after={"mode": mass.MODE_LABELS[notification.mode], "comptes": len(ids)},
         )
         db.session.commit()
-        with click.progressbar(length=len(ids), label=establishment.uai) as bar:
+        with click.progressbar(length=len(ids), label=uai) as bar:
 
             def progress(done: int, total: int, message: str) -> None:
                 bar.update(done - bar.pos)
