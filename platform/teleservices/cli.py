@@ -102,7 +102,11 @@ def serve(host: str, port: int, workers: int) -> None:
         sys.argv = ["gunicorn", "-w", str(workers), "-b", f"{host}:{port}", "teleservices.wsgi:app"]
         run()
         return
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # ``app.run`` is a no-op under the ``flask``/``teleservices`` command line: serve directly.
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Téléservices sert sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("demo")
