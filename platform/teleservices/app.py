@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from teleservices import admin, cli, errors, portal, views
     from teleservices.accounts import web as accounts_web
+    from teleservices.imports import api as imports_api
     from teleservices.notifications import mass
     from teleservices.notifications import views as _letters  # noqa: F401 - staff pages on admin's bp
     from teleservices.notifications import views_mass as _mass  # noqa: F401 - staff pages on admin's bp
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     static_assets.init_app(app)
     sweep.register("courriers de notification", mass.sweep_pdfs)
     admin.init_app(app)
+    app.register_blueprint(imports_api.bp)
     portal.init_app(app)  # before the accounts blueprint: the home attaches to it
     accounts_web.init_app(app)
     errors.init_app(app)
@@ -77,6 +79,8 @@ def _import_models() -> None:
     from teleservices.accounts import models as account_models  # noqa: F401
     from teleservices.admin import audit, establishment_settings, offer  # noqa: F401
     from teleservices.admin import models as admin_models  # noqa: F401
+    from teleservices.imports import tokens  # noqa: F401
     from teleservices.notifications import models as notification_models  # noqa: F401
     from teleservices.school import models as school_models  # noqa: F401
+    from teleservices.stats import accesses  # noqa: F401
     from teleservices.tenancy import models  # noqa: F401

@@ -175,6 +175,7 @@ def import_group() -> None:
 def init_app(app: Flask) -> None:
     """Attach the host's commands to the application's CLI."""
     from teleservices.accounts.cli import accounts_group
+    from teleservices.imports.cli import importer_command
     from teleservices.notifications.cli import notify_command
     from teleservices.school.cli import import_siecle_command
     from teleservices.school.generator import generate_command
@@ -194,6 +195,8 @@ def init_app(app: Flask) -> None:
     ):
         app.cli.add_command(command)
     import_group.add_command(import_siecle_command)
+    for importer in app.extensions["teleservices_registry"].importers.values():
+        import_group.add_command(importer_command(importer))
 
 
 class TeleservicesGroup(FlaskGroup):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -134,12 +134,32 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
+class ImportRow:
+    """One record of a data import, as the host read it from a CSV line or a JSON element.
+
+    ``where`` locates it for error messages (« ligne 3 », « élément 2 »); ``values`` maps each
+    column of the importer to its text, stripped (missing optional columns are ``""``).
+    """
+
+    where: str
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Importer:
-    """A data importer offered by a plugin (``teleservices import <slug> UAI FILE``)."""
+    """A data importer offered by a plugin: ``teleservices import <code> --academy A --uai U FILE``
+    and ``POST /api/<academy>/etablissements/<uai>/import/<code>`` (JSON).
+
+    The host reads the file (CSV, ``;`` or ``,``, UTF-8 or Windows-1252) or the JSON array, checks
+    the ``columns`` (``required`` ones must be present) and calls ``run`` with every row inside a
+    transaction: if the report has errors, nothing is kept.
+    """
 
     code: str
     description: str
-    run: Callable[[Establishment, BinaryIO], ImportReport]
+    columns: tuple[str, ...]
+    run: Callable[[Establishment, Sequence[ImportRow]], ImportReport]
+    required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

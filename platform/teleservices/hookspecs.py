@@ -49,7 +49,7 @@ def teleservices_settings_form() -> SettingsForm | None:
 def teleservices_portal_pages() -> PortalPages | None:
     """Return the blueprint of the téléservice's portal pages.
 
-    The host registers it once at start-up under ``/<academy>/services/<uai>/<code>/`` and answers
+    The host registers it once at start-up under ``/<academy>/services/<child>/<code>/`` and answers
     404 for every page while the téléservice is closed for that establishment.
     """
 

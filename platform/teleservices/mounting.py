@@ -6,12 +6,15 @@ gate never trusts the id in the URL: the viewer must be a used family account (o
 staff member simulates), the student must be attached to that account and enrolled in an
 establishment of the current academy, the téléservice must be open there and meant for the viewer's
 kind of account. Any failure answers the same 404 (nothing tells which check failed); a visitor who
-is not logged in is sent to the login page.
+is not logged in is sent to the login page. Each page shown is counted in the téléservice's
+statistics category (``stats.accesses``), except while staff simulate an account.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -21,11 +24,14 @@ from werkzeug.wrappers import Response
 from teleservices import opening
 from teleservices.accounts import sessions
 from teleservices.accounts.models import AccountChild
-from teleservices.declarations import Audience, PortalChild
+from teleservices.declarations import Audience, PortalChild, Teleservice
 from teleservices.extensions import db
 from teleservices.plugins import Registry
 from teleservices.school.models import Division, Mef, Student
+from teleservices.stats.accesses import count_access
 from teleservices.tenancy.models import Establishment
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def registry() -> Registry:
@@ -106,7 +112,23 @@ def _gate() -> Response | None:
     g.viewer_audience = audience
     g.teleservice = teleservice
     g.service_settings = opening.get_settings(reg, establishment, teleservice.code)
+    _count_access(establishment, teleservice, audience)
     return None
+
+
+def _count_access(
+    establishment: Establishment, teleservice: Teleservice, audience: Audience
+) -> None:
+    """One more access to the téléservice's statistics category (not while staff simulate)."""
+    from teleservices.admin.simulation import is_simulating
+
+    if request.method != "GET" or is_simulating():
+        return
+    today = datetime.now(PARIS).date()
+    count_access(
+        establishment, teleservice.stats_category or teleservice.code, audience.value, today
+    )
+    db.session.commit()
 
 
 def mount(app: Flask, reg: Registry) -> None:

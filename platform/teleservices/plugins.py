@@ -17,7 +17,7 @@ from typing import Any
 import pluggy
 
 from teleservices import hookspecs
-from teleservices.declarations import PortalPages, SettingsForm, Teleservice
+from teleservices.declarations import Importer, PortalPages, SettingsForm, Teleservice
 
 ENTRY_POINT_GROUP = "teleservices.plugins"
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class Registry:
     teleservices: dict[str, Teleservice] = field(default_factory=dict)
     settings_forms: dict[str, SettingsForm] = field(default_factory=dict)
     portal_pages: dict[str, PortalPages] = field(default_factory=dict)
+    importers: dict[str, Importer] = field(default_factory=dict)
     plugin_objects: dict[str, object] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
@@ -105,6 +106,7 @@ def build_registry(extra: list[Any] | None = None, disabled: set[str] | None = N
                 raise ValueError(f"code {declaration.code!r} is already declared by another plugin")
             form = _optional(plugin, "teleservices_settings_form", SettingsForm, declaration.code)
             pages = _optional(plugin, "teleservices_portal_pages", PortalPages, declaration.code)
+            importers = _importers(plugin, registry.importers)
         except Exception as exc:
             if plugin is not None and registry.manager.is_registered(plugin):
                 registry.manager.unregister(plugin)
@@ -117,6 +119,7 @@ def build_registry(extra: list[Any] | None = None, disabled: set[str] | None = N
             registry.settings_forms[declaration.code] = form
         if pages is not None:
             registry.portal_pages[declaration.code] = pages
+        registry.importers.update((importer.code, importer) for importer in importers)
     return registry
 
 
@@ -130,3 +133,15 @@ def _optional(plugin: object, hook: str, expected: type, code: str) -> Any:
     if not isinstance(value, expected) or getattr(value, "code", None) != code:
         raise TypeError(f"{hook} must return a sdk.{expected.__name__} for code {code!r}")
     return value
+
+
+def _importers(plugin: object, known: dict[str, Importer]) -> list[Importer]:
+    """The plugin's data importers, checked: ``sdk.Importer`` objects with codes not yet taken."""
+    impl = getattr(plugin, "teleservices_importers", None)
+    importers = list(impl() or []) if impl is not None else []
+    for importer in importers:
+        if not isinstance(importer, Importer):
+            raise TypeError("teleservices_importers must return a list of sdk.Importer")
+        if not importer.code.isidentifier() or importer.code in known or importer.code == "siecle":
+            raise ValueError(f"importer code {importer.code!r} is invalid or already taken")
+    return importers

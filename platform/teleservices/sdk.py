@@ -1,8 +1,8 @@
 """The one public surface for téléservice plugins: import the host only through this module.
 
 What a plugin needs: the hook marker, the declaration dataclasses, the database and tenant mixins,
-a blueprint factory for portal pages, the current establishment and settings, and the jobs, mail
-and PDF wrappers. Anything else of the host is private and may change.
+a blueprint factory for portal pages, the current establishment, student and settings, read-only
+lookups of the establishment's students and classes, and the jobs, mail and PDF wrappers. Anything else of the host is private and may change.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from teleservices.declarations import (
     HomeEntry,
     Importer,
     ImportReport,
+    ImportRow,
     JobDeclaration,
     Mandatory,
     PortalChild,
@@ -32,6 +33,7 @@ from teleservices.hookspecs import PROJECT
 from teleservices.jobs import enqueue, report_progress
 from teleservices.mail import send_mail
 from teleservices.pdf import render_pdf
+from teleservices.school.lookup import enrolled_students, mef_divisions
 from teleservices.tenancy.models import Establishment, EstablishmentMixin, TenantMixin
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -43,7 +45,7 @@ def portal_blueprint(code: str, import_name: str) -> Blueprint:
 
 
 def current_establishment() -> Establishment:
-    """The establishment whose téléservice page is being served."""
+    """The establishment whose téléservice page (or configuration screen) is being served."""
     establishment: Establishment = g.establishment
     return establishment
 
@@ -84,6 +86,7 @@ __all__ = [
     "HomeContext",
     "HomeEntry",
     "ImportReport",
+    "ImportRow",
     "Importer",
     "JobDeclaration",
     "Mandatory",
@@ -98,8 +101,10 @@ __all__ = [
     "current_viewer_kind",
     "db",
     "enqueue",
+    "enrolled_students",
     "hookimpl",
     "is_read_only",
+    "mef_divisions",
     "portal_blueprint",
     "render_pdf",
     "report_progress",

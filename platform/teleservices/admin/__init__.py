@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         simulation,
         views_academy,
         views_academy_offer,
+        views_api_token,
         views_assistance,
         views_audit,
         views_auth,

@@ -1,7 +1,9 @@
 """A téléservice's configuration form (ADM-3): build it from stored values, store what it posts.
 
 Settings are stored as JSON: decimals become strings (``"2.50"``, exact), dates ISO strings; they
-are turned back into the field's Python type when the form is shown again.
+are turned back into the field's Python type when the form is shown again. A ``FieldList`` of
+``FormField`` rows (e.g. publication dates per MEF and division) is stored as a list of objects and
+shown as a table with a « + » button adding a row and a « − » button on each row removing it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeField, DecimalField, IntegerField
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, DateTimeField, DecimalField, FieldList, IntegerField
 
 from teleservices.declarations import SettingsForm
 
@@ -65,8 +68,39 @@ def build_form(declaration: SettingsForm, stored: dict[str, Any], posted: bool) 
     for name, field in form._fields.items():
         if name in IGNORED_FIELDS or name not in stored:
             continue
-        field.data = _from_json(field, stored[name])
+        if isinstance(field, FieldList):
+            _fill_rows(field, stored[name])
+        else:
+            field.data = _from_json(field, stored[name])
     return form
+
+
+def _fill_rows(field: FieldList, rows: Any) -> None:
+    for row in rows if isinstance(rows, list) else []:
+        entry = field.append_entry()
+        subfields = getattr(entry, "form", None)
+        if subfields is None:
+            entry.data = _from_json(entry, row)
+            continue
+        for name, subfield in subfields._fields.items():
+            if isinstance(row, dict) and name in row:
+                subfield.data = _from_json(subfield, row[name])
+
+
+def apply_row_action(form: FlaskForm, posted: MultiDict[str, str]) -> bool:
+    """Add (« + ») or remove (« − ») a row of a ``FieldList``; True if the post was such an action
+    (the form is then shown again, nothing is saved)."""
+    added, removed = posted.get("_add", ""), posted.get("_remove", "")
+    for name, field in form._fields.items():
+        if not isinstance(field, FieldList):
+            continue
+        if added == name:
+            field.append_entry()
+            return True
+        if removed.startswith(f"{name}-"):
+            field.entries = [entry for entry in field.entries if entry.name != removed]
+            return True
+    return False
 
 
 def plugin_fields(form: FlaskForm) -> list[Any]:

@@ -141,8 +141,11 @@ def configure(establishment: Establishment, code: str) -> str | Response:
     if posted and not editable:
         flash(_("Ce téléservice est fermé : sa configuration ne peut pas être modifiée."), "error")
         return redirect(url_for(".configure", uai=establishment.uai, code=code))
+    g.establishment = establishment  # the plugin's form may build its choices from it
     form = plugin_settings.build_form(declaration, stored, posted)
-    if posted and form.validate_on_submit():
+    # « + » / « − » on a table of rows only shows the form again; « Enregistrer » saves it.
+    row_action = posted and plugin_settings.apply_row_action(form, request.form)
+    if posted and not row_action and form.validate_on_submit():
         values = plugin_settings.form_values(form)
         before = {name: plugin_settings.to_json(stored.get(name)) for name in values}
         opening.save_settings(establishment, code, values)
