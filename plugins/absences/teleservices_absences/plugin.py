@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import url_for
 
 import teleservices.sdk as sdk
+from teleservices_absences import models  # noqa: F401 - the table, for the metadata
 from teleservices_absences.forms import DEFAULTS, AbsencesSettingsForm
-from teleservices_absences.views import bp
+from teleservices_absences.importer import IMPORTER
+from teleservices_absences.views import absences_this_week, bp, shown_kinds, today, week_summary
 
 CODE = "absences"
 
@@ -37,9 +41,24 @@ def teleservices_portal_pages() -> sdk.PortalPages:
 
 @sdk.hookimpl
 def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
+    summary = ""
+    if context.student_id is not None and "absence" in shown_kinds(context.settings):
+        count = absences_this_week(context.student_id, context.establishment.id, today())
+        summary = week_summary(count)
     return sdk.HomeEntry(
         code=CODE,
         label="Absences",
         description="Consulter les absences et les retards.",
         url=url_for("services.absences.index", child=context.student_id),
+        summary=summary,
     )
+
+
+@sdk.hookimpl
+def teleservices_importers() -> list[sdk.Importer]:
+    return [IMPORTER]
+
+
+@sdk.hookimpl
+def teleservices_migrations_dir() -> Path:
+    return Path(__file__).parent / "migrations"
