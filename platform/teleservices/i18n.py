@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
@@ -19,6 +20,11 @@ DEFAULT = "fr"
 babel = Babel()
 # Dates are stored in UTC and shown in the time of metropolitan France.
 TIMEZONE = "Europe/Paris"
+
+
+def local_today() -> date:
+    """Today's date in metropolitan France (what « today » means for families and staff)."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def select_locale() -> str:

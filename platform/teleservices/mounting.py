@@ -12,9 +12,7 @@ statistics category (``stats.accesses``), except while staff simulate an account
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -26,12 +24,11 @@ from teleservices.accounts import sessions
 from teleservices.accounts.models import AccountChild
 from teleservices.declarations import Audience, PortalChild, Teleservice
 from teleservices.extensions import db
+from teleservices.i18n import local_today
 from teleservices.plugins import Registry
 from teleservices.school.models import Division, Mef, Student
 from teleservices.stats.accesses import count_access
 from teleservices.tenancy.models import Establishment
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def registry() -> Registry:
@@ -124,7 +121,7 @@ def _count_access(
 
     if request.method != "GET" or is_simulating():
         return
-    today = datetime.now(PARIS).date()
+    today = local_today()
     count_access(
         establishment, teleservice.stats_category or teleservice.code, audience.value, today
     )

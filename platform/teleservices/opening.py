@@ -7,13 +7,20 @@ mandatory one (national rule or the academy's list) is open and greyed; otherwis
 establishment's choice, or the plugin's default. The first two rules come from
 ``admin.offer.offer_rules`` (one query for both). Settings are kept when a téléservice is closed
 and take effect immediately.
+
+``stored_states`` reads an establishment's choices once as plain ``StoredState`` values, from which
+both the states (``evaluate``) and the settings (``settings_from``) are derived; the portal keeps
+them in its per-establishment cache (``portal.snapshot``).
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, String, UniqueConstraint, func, select
@@ -55,6 +62,14 @@ class ServiceLockedError(ValueError):
 
 
 @dataclass(frozen=True)
+class StoredState:
+    """An establishment's stored choice for one téléservice, detached from the ORM (read-only)."""
+
+    is_open: bool | None
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class ServiceStatus:
     """The effective state of a téléservice in an establishment, with why it is locked."""
 
@@ -67,7 +82,7 @@ def status(
     teleservice: Teleservice,
     establishment: Establishment,
     academy: Academy,
-    state: TeleserviceState | None,
+    state: TeleserviceState | StoredState | None,
     rules: OfferRules | None = None,
 ) -> ServiceStatus:
     """Apply the opening rules to one téléservice in one establishment.
@@ -92,23 +107,39 @@ def status(
     return ServiceStatus(teleservice.default_open, False)
 
 
-def _states(establishment: Establishment) -> dict[str, TeleserviceState]:
+def stored_states(establishment: Establishment) -> dict[str, StoredState]:
+    """The establishment's stored choices by code, as read-only values (one query)."""
     rows = db.session.execute(
-        select(TeleserviceState).filter_by(establishment_id=establishment.id)
-    ).scalars()
-    return {row.code: row for row in rows}
+        select(TeleserviceState.code, TeleserviceState.is_open, TeleserviceState.settings).where(
+            TeleserviceState.establishment_id == establishment.id
+        )
+    )
+    return {
+        code: StoredState(is_open, MappingProxyType(dict(settings or {})))
+        for code, is_open, settings in rows
+    }
+
+
+def evaluate(
+    registry: Registry,
+    establishment: Establishment,
+    academy: Academy,
+    states: Mapping[str, StoredState],
+    rules: OfferRules,
+) -> dict[str, ServiceStatus]:
+    """The effective state of every loaded téléservice from already loaded choices and rules."""
+    return {
+        code: status(ts, establishment, academy, states.get(code), rules)
+        for code, ts in registry.teleservices.items()
+    }
 
 
 def statuses(
     registry: Registry, establishment: Establishment, academy: Academy
 ) -> dict[str, ServiceStatus]:
     """The effective state of every loaded téléservice in the establishment (two queries)."""
-    states = _states(establishment)
     rules = offer_rules(establishment.academy_id)
-    return {
-        code: status(ts, establishment, academy, states.get(code), rules)
-        for code, ts in registry.teleservices.items()
-    }
+    return evaluate(registry, establishment, academy, stored_states(establishment), rules)
 
 
 def open_codes(registry: Registry, establishment: Establishment, academy: Academy) -> list[str]:
@@ -171,15 +202,17 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def all_settings(registry: Registry, establishment: Establishment) -> dict[str, dict[str, Any]]:
-    """Every téléservice's settings in the establishment (one query, for the portal's home)."""
-    states = _states(establishment)
+def settings_from(
+    registry: Registry, states: Mapping[str, StoredState]
+) -> dict[str, dict[str, Any]]:
+    """Every téléservice's settings from already loaded choices: stored values over the form
+    defaults (fresh dictionaries, the caller may change them)."""
     result: dict[str, dict[str, Any]] = {}
     for code in registry.teleservices:
         form = registry.settings_forms.get(code)
         values = dict(form.defaults) if form else {}
-        row = states.get(code)
-        if row is not None:
-            values.update(row.settings or {})
+        state = states.get(code)
+        if state is not None:
+            values.update({key: copy.deepcopy(value) for key, value in state.settings.items()})
         result[code] = values
     return result

@@ -7,6 +7,7 @@ lookups of the establishment's students and classes, and the jobs, mail and PDF 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pluggy
@@ -30,6 +31,7 @@ from teleservices.declarations import (
 )
 from teleservices.extensions import db
 from teleservices.hookspecs import PROJECT
+from teleservices.i18n import local_today
 from teleservices.jobs import enqueue, report_progress
 from teleservices.mail import send_mail
 from teleservices.pdf import render_pdf
@@ -61,6 +63,11 @@ def current_student() -> PortalChild:
     account, enrolled in the academy, the téléservice open in their establishment)."""
     student: PortalChild = g.student
     return student
+
+
+def today() -> date:
+    """Today's date in metropolitan France (publication dates, weeks, « new » items)."""
+    return local_today()
 
 
 def current_viewer_kind() -> Audience:
@@ -109,4 +116,5 @@ __all__ = [
     "render_pdf",
     "report_progress",
     "send_mail",
+    "today",
 ]

@@ -3,7 +3,8 @@
 One row per establishment holds when the téléservices were activated, the welcome message
 (sanitised HTML), the courier type and ENT link, the contact link and the useful links.
 The family portal reads them through ``get_establishment_settings``, which applies the rules
-(the ENT link only in "Mixte"/"ENT seul", the contact e-mail only when active).
+(the ENT link only in "Mixte"/"ENT seul", the contact e-mail only when active). The row is read as a
+plain ``StoredSettings`` value (the portal's per-establishment cache keeps it, never the ORM row).
 """
 
 from __future__ import annotations
@@ -130,10 +131,40 @@ def new_link_id() -> str:
     return secrets.token_hex(4)
 
 
-def get_establishment_settings(establishment: Establishment) -> PortalSettings:
-    """The establishment's settings as the portal must apply them (defaults when never set)."""
+@dataclass(frozen=True)
+class StoredSettings:
+    """The row's values the portal needs, detached from the ORM, the welcome message sanitised."""
+
+    activated: bool
+    welcome_message_html: Markup
+    courier_type: CourierType
+    ent_url: str
+    contact_email: str
+    contact_active: bool
+    useful_links: tuple[UsefulLink, ...]
+
+
+def stored_settings(establishment: Establishment) -> StoredSettings | None:
+    """The establishment's settings as read-only values, None when never set (one query)."""
     row = find_settings(establishment)
     if row is None:
+        return None
+    return StoredSettings(
+        activated=row.is_activated,
+        welcome_message_html=sanitizer.render(row.welcome_message or ""),
+        courier_type=row.courier_type or CourierType.TELESERVICES,
+        ent_url=row.ent_url or "",
+        contact_email=row.contact_email or "",
+        contact_active=bool(row.contact_active),
+        useful_links=tuple(
+            UsefulLink(label=link["label"], url=link["url"]) for link in row.useful_links or []
+        ),
+    )
+
+
+def portal_settings(establishment: Establishment, stored: StoredSettings | None) -> PortalSettings:
+    """Apply the portal's rules to stored settings (defaults when never set)."""
+    if stored is None:
         return PortalSettings(
             activated=False,
             welcome_message_html=Markup(""),
@@ -143,17 +174,20 @@ def get_establishment_settings(establishment: Establishment) -> PortalSettings:
             contact_email="",
             useful_links=(),
         )
-    courier = row.courier_type or CourierType.TELESERVICES
-    ent_url = row.ent_url if courier.uses_ent else ""
-    contact = row.contact_email if row.contact_active else ""
+    courier = stored.courier_type
+    ent_url = stored.ent_url if courier.uses_ent else ""
+    contact = stored.contact_email if stored.contact_active else ""
     return PortalSettings(
-        activated=row.is_activated,
-        welcome_message_html=sanitizer.render(row.welcome_message or ""),
+        activated=stored.activated,
+        welcome_message_html=stored.welcome_message_html,
         courier_type=courier,
         ent_url=ent_url,
         show_ent_link=courier is CourierType.MIXTE and bool(ent_url),
         contact_email=contact if contact in (establishment.emails or []) else "",
-        useful_links=tuple(
-            UsefulLink(label=link["label"], url=link["url"]) for link in row.useful_links or []
-        ),
+        useful_links=stored.useful_links,
     )
+
+
+def get_establishment_settings(establishment: Establishment) -> PortalSettings:
+    """The establishment's settings as the portal must apply them (defaults when never set)."""
+    return portal_settings(establishment, stored_settings(establishment))

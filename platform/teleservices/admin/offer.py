@@ -5,7 +5,8 @@ tenant-owned): a code switched off is closed in every academy. ``ExperimentalTel
 academy's experiment: the téléservice is offered only to the listed establishments and closed
 everywhere else. ``AcademicService`` is a link (label + http(s) URL) the academy shows on the
 portals of all its establishments. ``opening`` applies the first two rules; ``offer_rules`` loads
-both with one query.
+both with one query. The portal reads the academic services as plain ``AcademicLink`` values
+(``academic_links``), which its per-academy cache may keep.
 """
 
 from __future__ import annotations
@@ -139,3 +140,21 @@ def academic_services() -> list[AcademicService]:
             select(AcademicService).order_by(AcademicService.created_at, AcademicService.id)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class AcademicLink:
+    """An academic service as the portal shows it (read-only, detached from the ORM)."""
+
+    label: str
+    url: str
+
+
+def academic_links() -> tuple[AcademicLink, ...]:
+    """The current academy's academic services as portal links, in creation order (one query)."""
+    rows = db.session.execute(
+        select(AcademicService.label, AcademicService.url).order_by(
+            AcademicService.created_at, AcademicService.id
+        )
+    )
+    return tuple(AcademicLink(label, url) for label, url in rows)

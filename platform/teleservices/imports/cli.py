@@ -31,6 +31,7 @@ def importer_command(importer: Importer) -> click.Command:
         from teleservices.cli import resolve_establishment
 
         establishment = resolve_establishment(academy_code, uai)
+        uai = establishment.uai
         with tenant(establishment.academy_id):
             try:
                 rows = read_csv(importer, file.read_bytes())
@@ -41,6 +42,6 @@ def importer_command(importer: Importer) -> click.Command:
             raise _rejected(report.errors)
         for warning in report.warnings:
             click.echo(f"Avertissement : {warning}")
-        click.echo(f"Import terminé ({establishment.uai}) : {summary(report)}.")
+        click.echo(f"Import terminé ({uai}) : {summary(report)}.")
 
     return command

@@ -2,7 +2,8 @@
 selector, and the establishment's pages (contact, useful links), help and legal pages.
 
 Modules: ``children`` (the account's children and the current one, remembered in the session),
-``home`` (what the home shows, in a handful of queries), ``views`` (the pages).
+``home`` (what the home shows, and the short-lived cache of the per-establishment data it reads),
+``views`` (the pages).
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from teleservices.portal import views  # noqa: F401 - the views attach to the blueprint
+    from teleservices.portal import (
+        home,
+        views,  # noqa: F401 - the views attach to the blueprint
+    )
     from teleservices.portal.views import bp, service_page_context
 
+    home.init_app(app)
     app.register_blueprint(bp)
     # The plugins' pages (blueprint « services » and its children) get the portal layout's data.
     app.template_context_processors.setdefault("services", []).append(service_page_context)

@@ -1,35 +1,140 @@
-"""What the portal's home shows for the current child (POR-1), assembled in a handful of queries
-whatever the number of children or téléservices: the children, the establishment's settings, the
-states and settings of the téléservices, the academic services; then each open téléservice's
-home-page entry from its plugin."""
+"""What the portal's home shows for the current child (POR-1), and the short-lived cache of the
+per-establishment data it is built from.
+
+The home needs, besides the children, data staff change rarely: the establishment's stored
+téléservice choices and settings, its Paramétrage, the academy's offer rules (national switches and
+experiments) and its academic services. They are read as plain frozen values (never ORM rows) and
+kept per application and per process for ``CACHE_SECONDS``, keyed by academy and establishment.
+
+Invalidation: any ORM write to one of the tables they come from (``CACHED_MODELS``), in any session
+of the process, drops every entry when its transaction ends (commit, rollback or close), and a
+session holding such uncommitted writes bypasses the cache. Another process (gunicorn worker, job, command) sees a
+change within ``CACHE_SECONDS``. Academies and establishments themselves are read fresh at each
+request (tenant resolution and the children query), so the rules depending on them are always
+current. Then each open téléservice's home-page entry comes from its plugin.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from flask import current_app, g
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from teleservices import opening
 from teleservices.accounts.models import Account
-from teleservices.admin.establishment_settings import PortalSettings, get_establishment_settings
-from teleservices.admin.offer import AcademicService, academic_services
+from teleservices.admin import establishment_settings, offer
+from teleservices.admin.establishment_settings import PortalSettings, StoredSettings
+from teleservices.admin.offer import AcademicLink, OfferRules
 from teleservices.declarations import HomeContext, HomeEntry
+from teleservices.extensions import db
 from teleservices.mounting import registry, viewer_audience
 from teleservices.portal.children import ChildView
+from teleservices.tenancy.context import current_academy_id
+from teleservices.tenancy.models import Establishment
+
+CACHE_SECONDS = 5.0
+CACHED_MODELS: tuple[type, ...] = (
+    opening.TeleserviceState,
+    establishment_settings.EstablishmentSettings,
+    offer.NationalAvailability,
+    offer.ExperimentalTeleservice,
+    offer.AcademicService,
+)
+EXTENSION = "portal_snapshots"
+_STALE = "portal_snapshots_stale"
+T = TypeVar("T")
+
+# Bumped by every commit or rollback that wrote a cached table: entries of older generations are
+# ignored.
+_generation = 0
+
+
+@dataclass(frozen=True)
+class EstablishmentSnapshot:
+    """An establishment's stored téléservice choices and Paramétrage."""
+
+    states: Mapping[str, opening.StoredState]
+    settings: StoredSettings | None
+
+
+@dataclass(frozen=True)
+class AcademySnapshot:
+    """The academy's offer rules (with the national switches) and academic services."""
+
+    rules: OfferRules
+    academic: tuple[AcademicLink, ...]
+
+
+class SnapshotCache:
+    """Frozen values by key, each valid for ``CACHE_SECONDS`` and the current generation."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, int, int], tuple[float, int, Any]] = {}
+
+    def get(self, key: tuple[str, int, int], load: Callable[[], T]) -> T:
+        if db.session.info.get(_STALE):
+            return load()  # this transaction changed cached tables: read through, keep nothing
+        now = time.monotonic()
+        generation = _generation
+        entry = self._entries.get(key)
+        if entry is not None and entry[1] == generation and entry[0] > now:
+            return entry[2]  # type: ignore[no-any-return]
+        value = load()
+        self._entries[key] = (now + CACHE_SECONDS, generation, value)
+        return value
+
+
+def _cache() -> SnapshotCache:
+    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+
+
+def establishment_snapshot(establishment: Establishment) -> EstablishmentSnapshot:
+    """The establishment's choices and Paramétrage (two queries when not cached)."""
+    key = ("establishment", current_academy_id(), establishment.id)
+    return _cache().get(
+        key,
+        lambda: EstablishmentSnapshot(
+            opening.stored_states(establishment),
+            establishment_settings.stored_settings(establishment),
+        ),
+    )
+
+
+def academy_snapshot() -> AcademySnapshot:
+    """The current academy's offer rules and academic services (two queries when not cached)."""
+    academy_id = current_academy_id()
+    return _cache().get(
+        ("academy", academy_id, 0),
+        lambda: AcademySnapshot(offer.offer_rules(academy_id), offer.academic_links()),
+    )
+
+
+def settings_for(establishment: Establishment) -> PortalSettings:
+    """The establishment's Paramétrage as the portal applies it."""
+    return establishment_settings.portal_settings(
+        establishment, establishment_snapshot(establishment).settings
+    )
 
 
 @dataclass(frozen=True)
 class Home:
     settings: PortalSettings | None
     entries: list[HomeEntry]
-    academic: list[AcademicService]
+    academic: tuple[AcademicLink, ...]
 
 
-def entries_for(account: Account, view: ChildView) -> list[HomeEntry]:
+def entries_for(
+    account: Account, view: ChildView, snapshot: EstablishmentSnapshot, rules: OfferRules
+) -> list[HomeEntry]:
     """The home-page entries of the téléservices open for this child and this kind of account."""
     reg = registry()
-    states = opening.statuses(reg, view.establishment, g.academy)
-    settings = opening.all_settings(reg, view.establishment)
+    states = opening.evaluate(reg, view.establishment, g.academy, snapshot.states, rules)
+    settings = opening.settings_from(reg, snapshot.states)
     audience = viewer_audience(account.is_representative)
     entries = []
     for teleservice in reg.ordered():
@@ -48,10 +153,44 @@ def entries_for(account: Account, view: ChildView) -> list[HomeEntry]:
 
 
 def home(account: Account, view: ChildView | None) -> Home:
+    academy = academy_snapshot()
     if view is None:
-        return Home(None, [], academic_services())
+        return Home(None, [], academy.academic)
+    snapshot = establishment_snapshot(view.establishment)
     return Home(
-        get_establishment_settings(view.establishment),
-        entries_for(account, view),
-        academic_services(),
+        establishment_settings.portal_settings(view.establishment, snapshot.settings),
+        entries_for(account, view, snapshot, academy.rules),
+        academy.academic,
     )
+
+
+def _is_cached(obj: object) -> bool:
+    return isinstance(obj, CACHED_MODELS)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    if any(_is_cached(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_STALE] = True
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+        issubclass(mapper.class_, CACHED_MODELS) for mapper in state.all_mappers
+    ):
+        state.session.info[_STALE] = True
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    global _generation
+    if transaction.parent is None and session.info.pop(_STALE, False):
+        _generation += 1
+
+
+def init_app(app: Flask) -> None:
+    """Give the application its cache and watch the writes to the cached tables (once)."""
+    app.extensions[EXTENSION] = SnapshotCache()
+    if event.contains(Session, "after_flush", _after_flush):
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _on_execute)
+    event.listen(Session, "after_transaction_end", _transaction_ended)

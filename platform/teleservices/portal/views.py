@@ -15,9 +15,9 @@ from teleservices.accounts.blueprint import bp as accounts_bp
 from teleservices.accounts.children import greeting_name
 from teleservices.accounts.forms import ActionForm
 from teleservices.accounts.models import Account
-from teleservices.admin.establishment_settings import get_establishment_settings
 from teleservices.portal import children as portal_children
 from teleservices.portal.home import home as home_data
+from teleservices.portal.home import settings_for
 
 bp = Blueprint("portal", __name__, url_prefix="/<academy>")
 
@@ -77,7 +77,7 @@ def _establishment_page(template: str) -> str | Response:
         return _login_first()
     context = _family_context(account)
     current = context["current"]
-    settings = get_establishment_settings(current.establishment) if current else None
+    settings = settings_for(current.establishment) if current else None
     return render_template(template, settings=settings, **context)
 
 

@@ -2,6 +2,10 @@
 
 The academy is resolved before any view runs; an unknown academy is a 404. A request arriving on a
 declared host name is rewritten to that academy's prefix, so both addressings share one route table.
+
+The id of an academy code already resolved by this process is remembered, so the tenant scope (and
+with it PostgreSQL's ``app.academy_id``, set once per transaction) is in place before the academy
+row is read; the row itself is read at every request, and a remembered id it contradicts is dropped.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, abort, g
+from flask import Flask, abort, current_app, g
 from sqlalchemy import select
 
 from teleservices.extensions import db
@@ -18,15 +22,27 @@ from teleservices.tenancy.context import reset_request_scope, set_request_scope
 from teleservices.tenancy.models import Academy
 
 ACADEMY_ARG = "academy"
+KNOWN_IDS = "academy_ids"
 
 
 def _pull_academy(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if not values or ACADEMY_ARG not in values:
         return
     code = values.pop(ACADEMY_ARG)
+    known: dict[str, int] = current_app.extensions[KNOWN_IDS]
+    remembered = known.get(code)
+    if remembered is not None:
+        g.tenant_token = set_request_scope(remembered)
     academy = db.session.execute(select(Academy).filter_by(code=code)).scalar_one_or_none()
+    if academy is not None and academy.id == remembered:
+        g.academy = academy
+        return
+    if remembered is not None:
+        reset_request_scope(g.pop("tenant_token"))
+        known.pop(code, None)
     if academy is None:
         abort(404)
+    known[code] = academy.id
     g.academy = academy
     g.tenant_token = set_request_scope(academy.id)
 
@@ -35,8 +51,6 @@ def _push_academy(endpoint: str, values: dict[str, Any]) -> None:
     academy = g.get("academy")
     if academy is None or ACADEMY_ARG in values:
         return
-    from flask import current_app
-
     if current_app.url_map.is_endpoint_expecting(endpoint, ACADEMY_ARG):
         values[ACADEMY_ARG] = academy.code
 
@@ -82,6 +96,7 @@ class HostTenantMiddleware:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions[KNOWN_IDS] = {}
     app.url_value_preprocessor(_pull_academy)
     app.url_defaults(_push_academy)
     app.teardown_request(_reset)

@@ -1,11 +1,17 @@
-"""Hook implementations of the « Notes » téléservice."""
+"""Hook implementations of the « Notes » téléservice: declaration, configuration, portal page,
+home-page entry with the count of new grades, the grades importer and the plugin's migrations."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import url_for
 
 import teleservices.sdk as sdk
 from teleservices_notes.forms import DEFAULTS, NotesSettingsForm
+from teleservices_notes.grades import new_grades
+from teleservices_notes.importer import IMPORTER
+from teleservices_notes.publication import Publication
 from teleservices_notes.views import bp
 
 CODE = "notes"
@@ -37,9 +43,33 @@ def teleservices_portal_pages() -> sdk.PortalPages:
 
 @sdk.hookimpl
 def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
+    summary = ""
+    if context.student is not None:
+        publication = Publication.for_student(
+            context.settings, context.student.mef, context.student.division
+        )
+        count = new_grades(context.student.id, publication, sdk.today())
+        summary = (
+            f"{count} nouvelle note"
+            if count == 1
+            else f"{count} nouvelles notes"
+            if count
+            else "Aucune nouvelle note"
+        ) + " depuis 7 jours"
     return sdk.HomeEntry(
         code=CODE,
         label="Notes",
         description="Consulter les notes et les moyennes.",
         url=url_for("services.notes.index", child=context.student_id),
+        summary=summary,
     )
+
+
+@sdk.hookimpl
+def teleservices_importers() -> list[sdk.Importer]:
+    return [IMPORTER]
+
+
+@sdk.hookimpl
+def teleservices_migrations_dir() -> Path:
+    return Path(__file__).parent / "migrations"

@@ -1,0 +1,118 @@
+"""A student's visible grades with the class statistics of each contrôle (two queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+import teleservices.sdk as sdk
+from teleservices_notes.averages import Mark
+from teleservices_notes.models import GRADE_CODES, Assessment, Grade
+from teleservices_notes.publication import Publication
+
+PERIOD_ORDER = ("T1", "T2", "T3", "S1", "S2")
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    average: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of « Les notes : liste des notes »."""
+
+    period: str
+    subject: str
+    label: str
+    held_on: date
+    value: Decimal | None
+    code: str
+    scale: int
+    coefficient: Decimal
+    stats: ClassStats
+
+    @property
+    def code_label(self) -> str:
+        return GRADE_CODES.get(self.code, "")
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.subject, self.held_on, self.value, self.scale, self.coefficient)
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def visible_lines(student_id: int, publication: Publication, today: date) -> list[Line]:
+    """Every grade of the student that families may see today, by subject then date."""
+    rows = sdk.db.session.execute(
+        select(Assessment, Grade.value, Grade.code)
+        .join(Grade, Grade.assessment_id == Assessment.id)
+        .where(Grade.student_id == student_id)
+    ).all()
+    shown = [
+        (assessment, value, code)
+        for assessment, value, code in rows
+        if publication.is_visible(assessment.entered_on, assessment.publication_on, today)
+    ]
+    stats = _class_stats([assessment.id for assessment, _, _ in shown])
+    lines = [
+        Line(
+            a.period,
+            a.subject,
+            a.label,
+            a.held_on,
+            value,
+            code,
+            a.scale,
+            a.coefficient,
+            stats.get(a.id, ClassStats()),
+        )
+        for a, value, code in shown
+    ]
+    return sorted(lines, key=lambda line: (line.subject.casefold(), line.held_on, line.label))
+
+
+def _class_stats(assessment_ids: list[int]) -> dict[int, ClassStats]:
+    """Average, minimum and maximum of the valued grades of each (published) contrôle."""
+    if not assessment_ids:
+        return {}
+    rows = sdk.db.session.execute(
+        select(
+            Grade.assessment_id, func.avg(Grade.value), func.min(Grade.value), func.max(Grade.value)
+        )
+        .where(Grade.assessment_id.in_(assessment_ids), Grade.value.is_not(None))
+        .group_by(Grade.assessment_id)
+    ).all()
+    return {
+        assessment_id: ClassStats(_decimal(avg), _decimal(low), _decimal(high))
+        for assessment_id, avg, low, high in rows
+    }
+
+
+def periods_of(lines: list[Line]) -> list[str]:
+    """The periods that have visible grades, in the school year's order."""
+    present = {line.period for line in lines}
+    return [p for p in PERIOD_ORDER if p in present]
+
+
+def new_grades(student_id: int, publication: Publication, today: date, days: int = 7) -> int:
+    """How many grades became visible during the last ``days`` days (the home summary)."""
+    rows = sdk.db.session.execute(
+        select(Assessment.entered_on, Assessment.publication_on)
+        .join(Grade, Grade.assessment_id == Assessment.id)
+        .where(Grade.student_id == student_id)
+    ).all()
+    count = 0
+    for entered_on, publication_on in rows:
+        first_day = publication.visible_from(entered_on, publication_on)
+        if first_day is not None and 0 <= (today - first_day).days < days:
+            count += 1
+    return count
