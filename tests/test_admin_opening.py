@@ -11,6 +11,7 @@ from teleservices.admin.audit import AuditEntry
 from teleservices.admin.models import StaffRole
 from teleservices.admin.testing import make_staff, staff_session
 from teleservices.extensions import db
+from teleservices.school.models import Mef, Student
 from teleservices.tenancy.context import tenant
 
 BASE = "/ac-test/admin/etablissements/0251711Z"
@@ -35,6 +36,16 @@ def activated(head):
     head.get(f"{BASE}/teleservices")
     head.post(f"{BASE}/teleservices/activer")
     return head
+
+
+def set_mef(app, academy, student_id, code):
+    with app.app_context(), tenant(academy.id):
+        student = db.session.get(Student, student_id)
+        mef = Mef(establishment_id=student.establishment_id, code=code, label=code)
+        db.session.add(mef)
+        db.session.flush()
+        student.mef_id = mef.id
+        db.session.commit()
 
 
 def _toggle(page, code):
@@ -139,26 +150,66 @@ def test_opening_and_closing_take_effect_immediately_and_are_audited(
     assert closed[0].actor_display == "Claire Martin (chef.hugo)"
 
 
-def test_notes_publication_mode_reaches_the_portal_page(app, academy, activated, portal):
+def test_notes_publication_mode_and_dates_are_saved_and_audited(app, academy, activated, portal):
     head = activated
-    page = head.get(f"{BASE}/teleservices/notes/configuration")
-    assert "Mode de publication" in text(page)
+    child = portal.child("0251711Z")
+    set_mef(app, academy, child, "4EME")
+    url = f"{BASE}/teleservices/notes/configuration"
+    page = head.get(url)
+    assert "Mode de publication" in text(page) and "Aucune ligne." in text(page)
     assert re.search(
         r'value="fil_de_l_eau"[^>]*checked|checked[^>]*value="fil_de_l_eau"', text(page)
     )
-    assert "au fil de l'eau" in text(portal.get("notes", "0251711Z"))
+    # « + » adds a row without saving anything.
+    page = head.post(url, {"publication_mode": "echeance", "_add": "publication_dates"})
+    assert '<option value="4EME|4C">4EME — 4C</option>' in text(page)
+    assert 'name="publication_dates-0-date"' in text(page)
+    assert _audit(app, academy, "teleservice.configured") == []
     page = head.post(
-        f"{BASE}/teleservices/notes/configuration",
-        {"publication_mode": "echeance"},
+        url,
+        {
+            "publication_mode": "echeance",
+            "publication_dates-0-classe": "4EME|4C",
+            "publication_dates-0-date": "2026-12-12",
+            "publication_dates-1-classe": "4EME|4C",
+            "publication_dates-1-date": "2027-03-20",
+        },
         follow_redirects=True,
     )
     assert "La configuration de « Notes » est enregistrée" in text(page)
-    assert re.search(r'value="echeance"[^>]*checked|checked[^>]*value="echeance"', text(page))
-    page_seen = portal.get("notes", "0251711Z")
-    assert "à échéance" in text(page_seen)
+    assert 'value="2027-03-20"' in text(page)
     entry = _audit(app, academy, "teleservice.configured")[0]
-    assert entry.before == {"publication_mode": "fil_de_l_eau"}
-    assert entry.after == {"publication_mode": "echeance"}
+    assert entry.before == {"publication_mode": "fil_de_l_eau", "publication_dates": []}
+    assert entry.after == {
+        "publication_mode": "echeance",
+        "publication_dates": [
+            {"classe": "4EME|4C", "date": "2026-12-12"},
+            {"classe": "4EME|4C", "date": "2027-03-20"},
+        ],
+    }
+    # « − » on the first row removes it from the form; saving keeps the other one.
+    page = head.post(
+        url,
+        {
+            "publication_mode": "echeance",
+            "publication_dates-0-classe": "4EME|4C",
+            "publication_dates-0-date": "2026-12-12",
+            "publication_dates-1-classe": "4EME|4C",
+            "publication_dates-1-date": "2027-03-20",
+            "_remove": "publication_dates-0",
+        },
+    )
+    assert 'value="2026-12-12"' not in text(page) and 'value="2027-03-20"' in text(page)
+    page = head.post(
+        url,
+        {
+            "publication_mode": "echeance",
+            "publication_dates-1-classe": "4EME|4C",
+            "publication_dates-1-date": "",
+        },
+    )
+    assert "fr-input--error" in text(page)
+    assert len(_audit(app, academy, "teleservice.configured")) == 1
 
 
 def test_invalid_configuration_is_refused_next_to_the_field(activated):

@@ -78,15 +78,22 @@ def school_email(account: Account) -> str:
     return student.email.strip() if student else ""
 
 
-def greeting_name(account: Account) -> str:
-    """``M. Dupont`` / ``Mme Durand`` for a representative, ``Alice Dupont`` for a student."""
+def greeting(account: Account, person: Representative | None, first_child: str | None) -> str:
+    """The greeting from already loaded data: the representative a representative account was
+    created for, or the full name of a student account's first child."""
     if account.is_representative:
-        person = representative_of(account)
         if person is None:
             return account.identifier
         civility = {"M.": "M.", "M": "M.", "MME": "Mme", "MLLE": "Mme"}.get(
             person.civility.strip().upper(), ""
         )
         return f"{civility} {person.name.title()}".strip()
+    return first_child or account.identifier
+
+
+def greeting_name(account: Account) -> str:
+    """``M. Dupont`` / ``Mme Durand`` for a representative, ``Alice Dupont`` for a student."""
+    if account.is_representative:
+        return greeting(account, representative_of(account), None)
     children = children_of(account)
-    return children[0].full_name if children else account.identifier
+    return greeting(account, None, children[0].full_name if children else None)

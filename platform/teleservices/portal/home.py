@@ -83,14 +83,14 @@ class SnapshotCache:
         generation = _generation
         entry = self._entries.get(key)
         if entry is not None and entry[1] == generation and entry[0] > now:
-            return entry[2]  # type: ignore[no-any-return]
+            return entry[2]
         value = load()
         self._entries[key] = (now + CACHE_SECONDS, generation, value)
         return value
 
 
 def _cache() -> SnapshotCache:
-    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    return current_app.extensions[EXTENSION]
 
 
 def establishment_snapshot(establishment: Establishment) -> EstablishmentSnapshot:

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from teleservices.accounts import sessions
 from teleservices.accounts.blueprint import bp as accounts_bp
-from teleservices.accounts.children import greeting_name
 from teleservices.accounts.forms import ActionForm
 from teleservices.accounts.models import Account
 from teleservices.portal import children as portal_children
@@ -34,11 +33,12 @@ def _login_first() -> Response:
 
 
 def _family_context(account: Account) -> dict[str, Any]:
-    views = portal_children.children(account)
+    family = portal_children.family(account)
     return {
         "account": account,
-        "children": views,
-        "current": portal_children.current(views),
+        "children": family.children,
+        "current": portal_children.current(family.children),
+        "greeting": family.greeting,
         "logout_form": ActionForm(),
     }
 
@@ -49,7 +49,7 @@ def service_page_context() -> dict[str, Any]:
     student = g.get("student")
     if account is None or student is None:
         return {}
-    views = portal_children.children(account)
+    views = portal_children.family(account).children
     current = next((view for view in views if view.child.id == student.id), None)
     return {"account": account, "children": views, "current": current}
 
@@ -63,7 +63,6 @@ def home() -> str | Response:
     context = _family_context(account)
     return render_template(
         "portal/home.html",
-        greeting=greeting_name(account),
         previous_login=sessions.previous_login(),
         home=home_data(account, context["current"]),
         **context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-
+import time_machine
 from sqlalchemy import func, select
 from teleservices_notes.models import Assessment, Grade
 
@@ -78,3 +78,15 @@ def counts(app, academy):
 def nd():
     """These helpers (the tests run in importlib mode, where a sibling module cannot be imported)."""
     return sys.modules[__name__]
+
+
+@pytest.fixture
+def clock(request):
+    """Travel to the test's ``@pytest.mark.now("…")`` before anything logs in (a session cookie
+    signed in the future would be refused)."""
+    marker = request.node.get_closest_marker("now")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(marker.args[0], tick=False):
+        yield
