@@ -27,7 +27,7 @@ def week_rows(html):
     """The rows of the week table: (number, du, au, demi-journées)."""
     table = html.split("Numéro semaine", 1)[1].split("</table>", 1)[0]
     rows = re.findall(
-        r"<tr>\s*<th scope=\"row\">(\d+)</th>\s*<td>([\d/]+)</td>\s*<td>([\d/]+)</td>\s*"
+        r"<tr>\s*<th scope=\"row\">(\d+)</th>\s*<td[^>]*>([\d/]+)</td>\s*<td[^>]*>([\d/]+)</td>\s*"
         r"<td>(\d+)</td>",
         table,
     )
@@ -105,7 +105,7 @@ def test_december_shares_week_53_with_january(portal, winter):
     assert '<option value="2026-12" selected>décembre 2026</option>' in html
     events = html.split("Événements de décembre 2026", 1)[1]
     # the month's events only: 09/12, then 28, 29, 30/12; not 02/01
-    assert re.findall(r"<td>(\w+\. \d\d/\d\d/\d{4})</td>", events) == [
+    assert re.findall(r"<td[^>]*>(\w+\. \d\d/\d\d/\d{4})</td>", events) == [
         "mer. 09/12/2026",
         "lun. 28/12/2026",
         "mar. 29/12/2026",
@@ -122,7 +122,7 @@ def test_events_show_justification_and_legitimate_reason(portal, winter):
     events = html.split("Événements de janvier 2027", 1)[1]
     assert "du 04/01/2027 14:00 au 05/01/2027 10:00" in events
     assert events.count("Non justifiée") == 3  # E2, E6, E7
-    assert events.count(">Justifiée<") == 1  # E5
+    assert events.count("Justifiée") == 1  # E5
     assert events.count("Motif légitime") == 1  # E2
     assert "En cours de traitement" not in events
 
