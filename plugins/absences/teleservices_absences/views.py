@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import render_template, request
 from sqlalchemy import func, select
@@ -24,14 +23,13 @@ from teleservices_absences.weeks import (
 )
 
 bp = sdk.portal_blueprint("absences", __name__)
-PARIS = ZoneInfo("Europe/Paris")
 DAY_NAMES = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 KIND_LABELS = {ABSENCE: "Absence", LATENESS: "Retard"}
 
 
 def today() -> date:
-    """Today in Paris (the date-times of the events are Paris local times)."""
-    return datetime.now(PARIS).date()
+    """Today in metropolitan France (the events' date-times are Paris local times)."""
+    return sdk.today()
 
 
 def shown_kinds(settings: Mapping[str, Any]) -> list[str]:
