@@ -129,7 +129,10 @@ def test_settings_survive_closing_and_take_effect_at_once(client, app, academy, 
     with app.app_context(), tenant(academy.id):
         registry = app.extensions["teleservices_registry"]
         etab = _establishment("0251711Z")
-        assert opening.get_settings(registry, etab, "notes") == {"publication_mode": "fil_de_l_eau"}
+        assert opening.get_settings(registry, etab, "notes") == {
+            "publication_mode": "fil_de_l_eau",
+            "publication_dates": [],
+        }
         opening.save_settings(etab, "notes", {"publication_mode": "echeance"})
         db.session.commit()
     assert "à échéance" in portal.get("notes", "0251711Z").text

@@ -18,8 +18,11 @@ from teleservices.accounts import merge
 from teleservices.accounts.lifecycle import now_utc, transition
 from teleservices.accounts.models import Account, AccountChild, AccountKind, AccountState
 from teleservices.admin import accounts as staff_accounts
+from teleservices.admin.audit import COMMAND_LINE
 from teleservices.admin.models import StaffRole
+from teleservices.declarations import ImportRow
 from teleservices.extensions import db
+from teleservices.imports.service import run_import
 from teleservices.school.generator import EstablishmentSpec, SiecleGenerator
 from teleservices.school.models import Representative, Student
 from teleservices.school.siecle import import_siecle
@@ -73,6 +76,26 @@ def import_school_data(academy: Academy, out: Path, report: DemoReport) -> None:
             reasons = "; ".join(str(issue) for issue in result.rejected)
             raise RuntimeError(f"Import de démonstration refusé pour {written.uai} : {reasons}")
         report.imported.append(written.uai)
+
+
+def import_plugin_data(academy: Academy) -> None:
+    """Give each establishment the téléservices' demonstration data (grades, events…), imported
+    through the plugins' importers like a file."""
+    registry = current_app.extensions["teleservices_registry"]
+    for establishment in _establishments(academy):
+        with tenant(academy.id):
+            for data in registry.manager.hook.teleservices_demo_rows(establishment=establishment):
+                for code, rows in (data or {}).items():
+                    importer = registry.importers[code]
+                    records = [
+                        ImportRow(f"ligne {n}", {c: row.get(c, "") for c in importer.columns})
+                        for n, row in enumerate(rows, start=2)
+                    ]
+                    result = run_import(importer, establishment, records, COMMAND_LINE)
+                    if result.errors:
+                        raise RuntimeError(
+                            f"Démonstration « {code} » refusée : {result.errors[:3]}"
+                        )
 
 
 def _staff(academy: Academy, login: str, role: StaffRole, etab: Establishment | None) -> None:
@@ -192,6 +215,7 @@ def prepare() -> DemoReport:
         db.session.expunge(academy)
     out = Path(current_app.instance_path) / "siecle" / ACADEMY
     import_school_data(academy, out, report)
+    import_plugin_data(academy)
     head_of = _establishments(academy)[0]
     head_name, head_uai = head_of.name, head_of.uai.lower()
     ensure_staff(academy, head_of)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         SettingsForm,
         Teleservice,
     )
+    from teleservices.tenancy.models import Establishment
 
 PROJECT = "teleservices"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -72,6 +73,12 @@ def teleservices_importers() -> list[Importer]:
 def teleservices_jobs() -> list[JobDeclaration]:
     """Return the background jobs the téléservice offers (run through ``sdk.enqueue``)."""
     raise NotImplementedError
+
+
+@hookspec
+def teleservices_demo_rows(establishment: Establishment) -> dict[str, list[dict[str, str]]] | None:
+    """Return demonstration data for ``teleservices demo``: rows per importer code, as a CSV file's
+    lines would give them; the host imports them through the importer (all or nothing)."""
 
 
 @hookspec

@@ -35,7 +35,7 @@ from teleservices.i18n import local_today
 from teleservices.jobs import enqueue, report_progress
 from teleservices.mail import send_mail
 from teleservices.pdf import render_pdf
-from teleservices.school.lookup import enrolled_students, mef_divisions
+from teleservices.school.lookup import enrolled_students, mef_divisions, students_by_division
 from teleservices.tenancy.models import Establishment, EstablishmentMixin, TenantMixin
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -116,5 +116,6 @@ __all__ = [
     "render_pdf",
     "report_progress",
     "send_mail",
+    "students_by_division",
     "today",
 ]

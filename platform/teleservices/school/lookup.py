@@ -30,3 +30,17 @@ def mef_divisions(establishment: Establishment) -> list[tuple[str, str]]:
         .distinct()
     ).all()
     return sorted((mef, division) for mef, division in rows)
+
+
+def students_by_division(establishment: Establishment) -> dict[str, list[str]]:
+    """Division code → the ELEVE_IDs of its enrolled students (sorted)."""
+    rows = db.session.execute(
+        select(Division.code, Student.eleve_id)
+        .join(Student, Student.division_id == Division.id)
+        .where(Student.establishment_id == establishment.id, Student.left_at.is_(None))
+        .order_by(Division.code, Student.eleve_id)
+    ).all()
+    classes: dict[str, list[str]] = {}
+    for division, eleve_id in rows:
+        classes.setdefault(division, []).append(eleve_id)
+    return classes

@@ -8,6 +8,7 @@ from flask import url_for
 
 import teleservices.sdk as sdk
 from teleservices_absences import models  # noqa: F401 - the table, for the metadata
+from teleservices_absences.demo import demo_rows
 from teleservices_absences.forms import DEFAULTS, AbsencesSettingsForm
 from teleservices_absences.importer import IMPORTER
 from teleservices_absences.views import absences_this_week, bp, shown_kinds, today, week_summary
@@ -62,3 +63,8 @@ def teleservices_importers() -> list[sdk.Importer]:
 @sdk.hookimpl
 def teleservices_migrations_dir() -> Path:
     return Path(__file__).parent / "migrations"
+
+
+@sdk.hookimpl
+def teleservices_demo_rows(establishment: sdk.Establishment) -> dict[str, list[dict[str, str]]]:
+    return demo_rows(establishment)

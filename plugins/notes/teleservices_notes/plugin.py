@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import url_for
 
 import teleservices.sdk as sdk
+from teleservices_notes.demo import demo_rows
 from teleservices_notes.forms import DEFAULTS, NotesSettingsForm
 from teleservices_notes.grades import new_grades
 from teleservices_notes.importer import IMPORTER
@@ -68,6 +69,11 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
 @sdk.hookimpl
 def teleservices_importers() -> list[sdk.Importer]:
     return [IMPORTER]
+
+
+@sdk.hookimpl
+def teleservices_demo_rows(establishment: sdk.Establishment) -> dict[str, list[dict[str, str]]]:
+    return demo_rows(establishment)
 
 
 @sdk.hookimpl

@@ -9,7 +9,7 @@ import teleservices.sdk as sdk
 from teleservices_notes.averages import Mark, overall_average, subject_averages
 from teleservices_notes.chart import trend
 from teleservices_notes.grades import periods_of, visible_lines
-from teleservices_notes.publication import Publication
+from teleservices_notes.publication import ECHEANCE, Publication
 
 bp = sdk.portal_blueprint("notes", __name__)
 
@@ -22,7 +22,8 @@ def publication_of(student: sdk.PortalChild) -> Publication:
 def index() -> str:
     """The grades of the chosen period (the latest one with grades by default)."""
     student = sdk.current_student()
-    lines = visible_lines(student.id, publication_of(student), sdk.today())
+    publication = publication_of(student)
+    lines = visible_lines(student.id, publication, sdk.today())
     periods = periods_of(lines)
     asked = request.args.get("periode", "")
     period = asked if asked in periods else (periods[-1] if periods else "")
@@ -41,4 +42,5 @@ def index() -> str:
         averages=averages,
         overall=overall_average(averages),
         trends=trends,
+        by_deadline=publication.mode == ECHEANCE,
     )
