@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
 
 import teleservices.sdk as sdk
 from teleservices_absences import models  # noqa: F401 - the table, for the metadata
@@ -48,8 +49,8 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         summary = week_summary(count)
     return sdk.HomeEntry(
         code=CODE,
-        label="Absences",
-        description="Consulter les absences et les retards.",
+        label=_("Absences"),
+        description=_("Consulter les absences et les retards."),
         url=url_for("services.absences.index", child=context.student_id),
         summary=summary,
     )

@@ -8,13 +8,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 import teleservices.sdk as sdk
 from teleservices_absences.forms import DEFAULTS
 from teleservices_absences.models import ABSENCE, LATENESS, AbsenceEvent
 from teleservices_absences.weeks import (
-    month_label,
     next_month,
     parse_month,
     school_year_months,
@@ -23,8 +25,8 @@ from teleservices_absences.weeks import (
 )
 
 bp = sdk.portal_blueprint("absences", __name__)
-DAY_NAMES = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
-KIND_LABELS = {ABSENCE: "Absence", LATENESS: "Retard"}
+KIND_LABELS = {ABSENCE: _l("Absence"), LATENESS: _l("Retard")}
+KIND_PLURALS = {ABSENCE: _l("Absences"), LATENESS: _l("Retards")}
 
 
 def today() -> date:
@@ -43,8 +45,13 @@ def shown_kinds(settings: Mapping[str, Any]) -> list[str]:
 
 
 def day_text(day: date) -> str:
-    """« lun. 21/02/2011 »."""
-    return f"{DAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
+    """« lun. 21/02/2011 » (« Mon 21/02/2011 » in English)."""
+    return format_date(day, "EEE dd/MM/yyyy")
+
+
+def month_label(month: date) -> str:
+    """« février 2027 » (« February 2027 » in English)."""
+    return format_date(month, "LLLL yyyy")
 
 
 @dataclass(frozen=True)
@@ -63,14 +70,18 @@ class EventLine:
 def event_line(event: AbsenceEvent) -> EventLine:
     start, end = event.start_at, event.end_at
     if end is None or end == start:
-        hours = f"à {start:%H:%M}"
+        hours = _("à %(time)s", time=f"{start:%H:%M}")
     elif end.date() == start.date():
-        hours = f"de {start:%H:%M} à {end:%H:%M}"
+        hours = _("de %(start)s à %(end)s", start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     else:
-        hours = f"du {start:%d/%m/%Y %H:%M} au {end:%d/%m/%Y %H:%M}"
+        hours = _(
+            "du %(start)s au %(end)s",
+            start=f"{start:%d/%m/%Y %H:%M}",
+            end=f"{end:%d/%m/%Y %H:%M}",
+        )
     return EventLine(
         day=day_text(start.date()),
-        kind=KIND_LABELS.get(event.kind, event.kind),
+        kind=str(KIND_LABELS.get(event.kind, event.kind)),
         hours=hours,
         reason=event.reason,
         justified=event.justified,
@@ -126,7 +137,7 @@ def index() -> str:
     return render_template(
         "absences/index.html",
         establishment=establishment,
-        kinds=[KIND_LABELS[kind] + "s" for kind in kinds],
+        kinds=[str(KIND_PLURALS[kind]) for kind in kinds],
         show_absences=ABSENCE in kinds,
         months=[(m.strftime("%Y-%m"), month_label(m)) for m in school_year_months(now)],
         month=month.strftime("%Y-%m"),
@@ -154,5 +165,5 @@ def absences_this_week(student_id: int, establishment_id: int, now: date) -> int
 def week_summary(count: int) -> str:
     """« Aucune absence cette semaine », « 1 absence cette semaine », « 2 absences … »."""
     if count == 0:
-        return "Aucune absence cette semaine"
-    return f"{count} absence{'s' if count > 1 else ''} cette semaine"
+        return _("Aucune absence cette semaine")
+    return ngettext("%(num)d absence cette semaine", "%(num)d absences cette semaine", count)

@@ -14,20 +14,6 @@ from datetime import date, datetime, time, timedelta
 NOON = time(12, 0)
 MORNING = "matin"
 AFTERNOON = "après-midi"
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 HalfDay = tuple[date, str]
 
@@ -47,11 +33,6 @@ class Week:
     def key(self) -> str:
         year, number, _ = self.monday.isocalendar()
         return f"{year}-W{number:02d}"
-
-
-def month_label(month: date) -> str:
-    """« février 2027 »."""
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
 def next_month(month: date) -> date:

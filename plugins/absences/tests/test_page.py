@@ -193,3 +193,13 @@ def test_home_summary_counts_this_week_s_absences(app, clock, portal, winter):
 def test_home_page_shows_the_summary(portal, winter):
     html = portal.client.get("/ac-test/accueil").text
     assert "3 absences cette semaine" in html
+
+
+def test_the_page_and_the_home_entry_in_english(portal, winter):
+    page = portal.client.get(portal.url(CODE, COLLEGE, "?lang=en&mois=2026-12")).text
+    assert "Half-days of absence in December 2026" in page
+    assert "Week number" in page and "Number of half-days" in page
+    assert "Legitimate reason" in page or "Justified" in page
+    assert week_rows(page.replace("Week number", "Numéro semaine"))[-1][0] == 53
+    home = portal.client.get("/ac-test/accueil").text
+    assert "this week" in home

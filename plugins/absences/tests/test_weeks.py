@@ -8,7 +8,6 @@ from teleservices_absences.weeks import (
     MORNING,
     Week,
     half_days,
-    month_label,
     parse_month,
     school_year_months,
     week_counts,
@@ -40,10 +39,6 @@ def test_school_year_runs_from_september_to_august():
 )
 def test_parse_month_falls_back_to_the_current_month(value, expected):
     assert parse_month(value, date(2027, 1, 6)) == expected
-
-
-def test_month_label_is_french():
-    assert month_label(date(2027, 2, 1)) == "février 2027"
 
 
 def test_weeks_of_a_month_starting_on_a_friday_cross_the_year():

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from teleservices_notes.averages import Mark, french
 
 WIDTH, HEIGHT, PAD = 320, 120, 24
@@ -57,8 +59,14 @@ def trend(subject: str, marks: Sequence[Mark]) -> Trend | None:
     for index, mark in enumerate(valued):
         on_twenty = mark.on_twenty
         assert on_twenty is not None
-        label = f"{french(on_twenty)}/20 le {mark.held_on:%d/%m/%Y}"
+        label = _(
+            "%(grade)s/20 le %(day)s", grade=french(on_twenty), day=f"{mark.held_on:%d/%m/%Y}"
+        )
         points.append(Point(PAD + index * step, _y(float(on_twenty)), label))
         words.append(label)
-    description = f"Évolution des notes en {subject} (sur 20) : " + ", ".join(words) + "."
+    description = _(
+        "Évolution des notes en %(subject)s (sur 20) : %(points)s.",
+        subject=subject,
+        points=", ".join(words),
+    )
     return Trend(subject, tuple(points), description)

@@ -39,7 +39,7 @@ class Line:
 
     @property
     def code_label(self) -> str:
-        return GRADE_CODES.get(self.code, "")
+        return str(GRADE_CODES.get(self.code, ""))
 
     @property
     def mark(self) -> Mark:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,10 +17,10 @@ import teleservices.sdk as sdk
 
 # Codes a teacher enters instead of a value: never counted in averages or class statistics.
 GRADE_CODES = {
-    "ABS": "Absent",
-    "DISP": "Dispensé",
-    "NN": "Non noté",
-    "NR": "Non rendu",
+    "ABS": _l("Absent"),
+    "DISP": _l("Dispensé"),
+    "NN": _l("Non noté"),
+    "NR": _l("Non rendu"),
 }
 
 

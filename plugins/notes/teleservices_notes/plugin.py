@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 import teleservices.sdk as sdk
 from teleservices_notes.demo import demo_rows
@@ -51,16 +53,18 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         )
         count = new_grades(context.student.id, publication, sdk.today())
         summary = (
-            f"{count} nouvelle note"
-            if count == 1
-            else f"{count} nouvelles notes"
+            ngettext(
+                "%(num)d nouvelle note depuis 7 jours",
+                "%(num)d nouvelles notes depuis 7 jours",
+                count,
+            )
             if count
-            else "Aucune nouvelle note"
-        ) + " depuis 7 jours"
+            else _("Aucune nouvelle note depuis 7 jours")
+        )
     return sdk.HomeEntry(
         code=CODE,
-        label="Notes",
-        description="Consulter les notes et les moyennes.",
+        label=_("Notes"),
+        description=_("Consulter les notes et les moyennes."),
         url=url_for("services.notes.index", child=context.student_id),
         summary=summary,
     )

@@ -155,3 +155,13 @@ def test_a_student_sees_their_own_grades(clock, nd, app, academy, student_portal
     )
     assert nd.run_import(app, academy, path).exit_code == 0
     assert "<strong>15,00</strong>/20" in text(student_portal.get("notes"))
+
+
+@pytest.mark.now("2026-11-25 12:00Z")
+def test_the_page_and_the_home_entry_in_english(portal, school):
+    page = text(portal.client.get(portal.url("notes", COLLEGE, "?lang=en")))
+    assert "Grades: list of grades" in page and "Class average" in page
+    assert "Absent" in page or "Overall average" in page
+    assert "Grades in MATHEMATIQUES (out of 20): 10,00/20 on 05/10/2026" in page
+    home = text(portal.client.get("/ac-test/accueil"))
+    assert "1 new grade in the last 7 days" in home
