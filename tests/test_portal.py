@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy import text as text_sql
 
 from teleservices import opening
 from teleservices.accounts.portal_testing import Portal
@@ -271,3 +272,26 @@ def test_a_service_page_shows_the_child_it_is_about(app, academy, portal):
     assert "la scolarité de <strong>Bruno DUPONT</strong>" in page and "Lycée" in page
     assert '<label class="fr-label" for="enfant">Choisir un enfant</label>' in page
     assert f'<option value="{bruno}" selected>' in page
+
+
+def test_another_process_change_shows_at_once_through_the_redis_generation(
+    make_app, academy, redis_url
+):
+    """A change made by another process (seen here as a write the ORM events do not see) shows as
+    soon as that process bumps the shared generation in Redis."""
+    from redis import Redis
+
+    from teleservices.accounts.portal_testing import Portal
+    from teleservices.portal.home import SHARED_GENERATION
+
+    app = make_app(REDIS_URL=redis_url)
+    portal = Portal(app, academy, app.test_client())
+    portal.child(COLLEGE)
+    configure(app, academy, welcome_message="Avant")
+    assert "Avant" in text(portal.client.get("/ac-test/accueil"))
+    with app.app_context(), tenant(academy.id):
+        db.session.execute(text_sql("UPDATE establishment_settings SET welcome_message = 'Après'"))
+        db.session.commit()
+    assert "Avant" in text(portal.client.get("/ac-test/accueil"))  # served from the cache
+    Redis.from_url(redis_url).incr(SHARED_GENERATION)
+    assert "Après" in text(portal.client.get("/ac-test/accueil"))

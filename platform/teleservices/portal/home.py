@@ -8,8 +8,11 @@ kept per application and per process for ``CACHE_SECONDS``, keyed by academy and
 
 Invalidation: any ORM write to one of the tables they come from (``CACHED_MODELS``), in any session
 of the process, drops every entry when its transaction ends (commit, rollback or close), and a
-session holding such uncommitted writes bypasses the cache. Another process (gunicorn worker, job, command) sees a
-change within ``CACHE_SECONDS``. Academies and establishments themselves are read fresh at each
+session holding such uncommitted writes bypasses the cache. With Redis configured (production:
+several gunicorn workers, jobs, commands), such a transaction also increments a shared generation
+in Redis that every process reads once per request, so a change shows at once in every worker;
+without Redis the platform runs in one process and the local generation suffices. If Redis cannot
+be reached, the cache is bypassed. Academies and establishments themselves are read fresh at each
 request (tenant resolution and the children query), so the rules depending on them are always
 current. Then each open téléservice's home-page entry comes from its plugin.
 """
@@ -21,7 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
@@ -32,6 +36,7 @@ from teleservices.admin.establishment_settings import PortalSettings, StoredSett
 from teleservices.admin.offer import AcademicLink, OfferRules
 from teleservices.declarations import HomeContext, HomeEntry
 from teleservices.extensions import db
+from teleservices.jobs import redis_connection
 from teleservices.mounting import registry, viewer_audience
 from teleservices.portal.children import ChildView
 from teleservices.tenancy.context import current_academy_id
@@ -50,8 +55,9 @@ _STALE = "portal_snapshots_stale"
 T = TypeVar("T")
 
 # Bumped by every commit or rollback that wrote a cached table: entries of older generations are
-# ignored.
+# ignored. With Redis, ``SHARED_GENERATION`` is bumped too, for the other processes.
 _generation = 0
+SHARED_GENERATION = "teleservices:portal:generation"
 
 
 @dataclass(frozen=True)
@@ -74,19 +80,35 @@ class SnapshotCache:
     """Frozen values by key, each valid for ``CACHE_SECONDS`` and the current generation."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, int, int], tuple[float, int, Any]] = {}
+        self._entries: dict[tuple[str, int, int], tuple[float, tuple[int, int], Any]] = {}
 
     def get(self, key: tuple[str, int, int], load: Callable[[], T]) -> T:
-        if db.session.info.get(_STALE):
-            return load()  # this transaction changed cached tables: read through, keep nothing
+        shared = _shared_generation()
+        if db.session.info.get(_STALE) or shared is None:
+            return load()  # changed in this transaction, or Redis unreachable: keep nothing
         now = time.monotonic()
-        generation = _generation
+        generation = (_generation, shared)
         entry = self._entries.get(key)
         if entry is not None and entry[1] == generation and entry[0] > now:
             return entry[2]
         value = load()
         self._entries[key] = (now + CACHE_SECONDS, generation, value)
         return value
+
+
+def _shared_generation() -> int | None:
+    """The generation shared through Redis (read once per request; 0 without Redis; None if Redis
+    cannot be reached)."""
+    if not current_app.config.get("REDIS_URL"):
+        return 0
+    if "portal_generation" not in g:
+        try:
+            g.portal_generation = int(redis_connection().get(SHARED_GENERATION) or 0)
+        except RedisError:
+            current_app.logger.warning("Redis injoignable : cache de l'accueil ignoré")
+            g.portal_generation = None
+    shared: int | None = g.portal_generation
+    return shared
 
 
 def _cache() -> SnapshotCache:
@@ -184,6 +206,13 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
     global _generation
     if transaction.parent is None and session.info.pop(_STALE, False):
         _generation += 1
+        if has_app_context() and current_app.config.get("REDIS_URL"):
+            try:
+                redis_connection().incr(SHARED_GENERATION)
+            except RedisError:
+                current_app.logger.warning(
+                    "Redis injoignable : génération de l'accueil non publiée"
+                )
 
 
 def init_app(app: Flask) -> None:
