@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 import teleservices.sdk as sdk
 from teleservices_notes.averages import Mark
 from teleservices_notes.models import GRADE_CODES, Assessment, Grade
-from teleservices_notes.publication import Publication
+from teleservices_notes.publication import FIL_DE_L_EAU, Publication
 
 PERIOD_ORDER = ("T1", "T2", "T3", "S1", "S2")
 
@@ -103,16 +104,27 @@ def periods_of(lines: list[Line]) -> list[str]:
     return [p for p in PERIOD_ORDER if p in present]
 
 
+def _between(column: Any, low: date | None, high: date) -> Any:
+    return column <= high if low is None else and_(column > low, column <= high)
+
+
 def new_grades(student_id: int, publication: Publication, today: date, days: int = 7) -> int:
-    """How many grades became visible during the last ``days`` days (the home summary)."""
-    rows = sdk.db.session.execute(
-        select(Assessment.entered_on, Assessment.publication_on)
-        .join(Grade, Grade.assessment_id == Assessment.id)
-        .where(Grade.student_id == student_id)
-    ).all()
-    count = 0
-    for entered_on, publication_on in rows:
-        first_day = publication.visible_from(entered_on, publication_on)
-        if first_day is not None and 0 <= (today - first_day).days < days:
-            count += 1
-    return count
+    """How many grades became visible during the last ``days`` days (the home summary): one
+    ``COUNT`` over the entry or publication dates that lead to such a first day."""
+    windows = publication.recent_windows(today, days)
+    if not windows:
+        return 0
+    column = (
+        Assessment.entered_on if publication.mode == FIL_DE_L_EAU else Assessment.publication_on
+    )
+    return int(
+        sdk.db.session.scalar(
+            select(func.count(Grade.id))
+            .join(Assessment, Assessment.id == Grade.assessment_id)
+            .where(
+                Grade.student_id == student_id,
+                or_(*(_between(column, low, high) for low, high in windows)),
+            )
+        )
+        or 0
+    )

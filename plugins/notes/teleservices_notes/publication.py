@@ -43,6 +43,21 @@ class Publication:
             return entered_on + timedelta(days=1)
         return next((d for d in self.deadlines if d >= publication_on), None)
 
+    def recent_windows(self, today: date, days: int) -> list[tuple[date | None, date]]:
+        """The ranges ``(low, high]`` of entry dates (« au fil de l'eau ») or of teacher's
+        publication dates (« à échéance ») whose grades were first shown in the last ``days``
+        days (``None``: no lower bound)."""
+        first = today - timedelta(days=days - 1)
+        if self.mode == FIL_DE_L_EAU:
+            return [(first - timedelta(days=2), today - timedelta(days=1))]
+        windows: list[tuple[date | None, date]] = []
+        previous: date | None = None
+        for deadline in self.deadlines:
+            if first <= deadline <= today:
+                windows.append((previous, deadline))
+            previous = deadline
+        return windows
+
     def is_visible(self, entered_on: date, publication_on: date, today: date) -> bool:
         first_day = self.visible_from(entered_on, publication_on)
         return first_day is not None and first_day <= today

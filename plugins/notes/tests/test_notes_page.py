@@ -165,3 +165,22 @@ def test_the_page_and_the_home_entry_in_english(portal, school):
     assert "Grades in MATHEMATIQUES (out of 20): 10,00/20 on 05/10/2026" in page
     home = text(portal.client.get("/ac-test/accueil"))
     assert "1 new grade in the last 7 days" in home
+
+
+@pytest.mark.now("2026-12-15 12:00Z")
+def test_a_echeance_the_home_counts_the_grades_shown_at_the_last_date(
+    nd, app, academy, portal, school
+):
+    nd.save_settings(
+        app,
+        academy,
+        {
+            "publication_mode": "echeance",
+            "publication_dates": [{"classe": "4EME|4C", "date": "2026-12-16"}],
+        },
+    )
+    assert "Aucune nouvelle note depuis 7 jours" in text(portal.client.get("/ac-test/accueil"))
+    with time_machine.travel("2026-12-17 08:00Z", tick=False):
+        home = text(portal.client.get("/ac-test/accueil"))
+    # Interro 1, Devoir, Dictée and Rédaction (the history map waits for a later date).
+    assert "4 nouvelles notes depuis 7 jours" in home

@@ -68,3 +68,26 @@ def test_the_trend_chart_says_every_point():
     )
     assert chart.points[0].y < chart.points[1].y  # 16 is drawn higher than 12
     assert trend("MATHS", [mark("MATHS", "12"), mark("MATHS", None)]) is None
+
+
+def test_the_recent_windows_match_the_first_day_shown():
+    today = date(2026, 12, 20)
+    fil = Publication.for_student({}, "4EME", "4C")
+    [(low, high)] = fil.recent_windows(today, 7)
+    for entered in (date(2026, 12, 12), date(2026, 12, 13), date(2026, 12, 19), date(2026, 12, 20)):
+        first_day = fil.visible_from(entered, entered)
+        assert (low < entered <= high) == (0 <= (today - first_day).days < 7)
+    settings = {
+        "publication_mode": "echeance",
+        "publication_dates": [
+            {"classe": "4EME|4C", "date": "2026-10-01"},
+            {"classe": "4EME|4C", "date": "2026-12-15"},
+            {"classe": "4EME|4C", "date": "2027-01-10"},
+        ],
+    }
+    rule = Publication.for_student(settings, "4EME", "4C")
+    assert rule.recent_windows(today, 7) == [(date(2026, 10, 1), date(2026, 12, 15))]
+    first_only = Publication.for_student(
+        {**settings, "publication_dates": settings["publication_dates"][1:]}, "4EME", "4C"
+    )
+    assert first_only.recent_windows(today, 7) == [(None, date(2026, 12, 15))]
