@@ -37,6 +37,8 @@ def test_the_demo_prints_its_logins_and_fills_the_teleservices(make_app, tmp_pat
     assert response.status_code == 302
     home = client.get("/ac-demo/accueil").text
     assert "2 enfants sont rattachés à votre compte" in home
+    names = re.findall(r'<option value="\d+"[^>]*>([^<—]+) —', home)
+    assert len(names) == 2 and names[0] != names[1], names
     college = re.search(r'<option value="(\d+)"[^>]*>[^<]*Collège Victor Hugo', home)[1]
     home = client.get(f"/ac-demo/accueil?enfant={college}").text
     assert re.search(r"\d+ nouvelles? notes? depuis 7 jours", home)

@@ -144,20 +144,22 @@ def _activate(account: Account, email: str) -> None:
 
 
 def _family_in_two_establishments() -> tuple[Account, Account] | None:
-    """Two representative accounts of the same person (same e-mail) in two establishments."""
+    """Two representative accounts of the same person (same e-mail) in two establishments, whose
+    children have different first names (the generator also makes sons named after their father)."""
     rows = db.session.execute(
-        select(Account, Representative.email, Representative.establishment_id)
+        select(Account, Representative.email, Representative.establishment_id, Student.first_name)
         .join(AccountChild, AccountChild.account_id == Account.id)
         .join(Representative, Representative.id == AccountChild.representative_id)
+        .join(Student, Student.id == AccountChild.student_id)
         .where(Account.kind == AccountKind.REPRESENTATIVE, Representative.email != "")
         .order_by(Representative.email, Account.id)
     ).all()
-    seen: dict[str, tuple[Account, int]] = {}
-    for account, email, establishment_id in rows:
+    seen: dict[str, tuple[Account, int, str]] = {}
+    for account, email, establishment_id, first_name in rows:
         first = seen.get(email)
         if first is None:
-            seen[email] = (account, establishment_id)
-        elif first[1] != establishment_id and first[0].id != account.id:
+            seen[email] = (account, establishment_id, first_name)
+        elif first[1] != establishment_id and first[0].id != account.id and first[2] != first_name:
             return first[0], account
     return None
 
