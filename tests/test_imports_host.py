@@ -123,3 +123,16 @@ def test_a_staff_simulation_counts_no_access(app, academy, head, portal):
     portal.get("absences")
     with app.app_context(), tenant(academy.id):
         assert db.session.scalars(select(ServiceAccess.category)).all() == ["Vie scolaire"]
+
+
+def test_the_api_refuses_a_body_over_its_limit(app, academy, head, client):
+    page = text(head.post(PAGE, {"action": "issue"}))
+    token = re.search(r'id="new-token" class="admin-token">(tsv_[\w-]+)<', page)[1]
+    app.config["IMPORT_API_MAX_BYTES"] = 1024 * 1024
+    response = client.post(
+        API,
+        data=b"x" * (1024 * 1024 + 1),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 413
+    assert response.json["erreur"].startswith("Corps absent ou trop grand (au plus 1 Mo)")

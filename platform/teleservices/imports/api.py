@@ -3,14 +3,15 @@
 The body is a JSON array of objects (``Content-Type: application/json``) or the importer's CSV file
 (``text/csv``); the establishment's token comes in ``Authorization: Bearer …``. Answers are JSON:
 200 with the counts, 422 with every error (nothing changed), 401 for a missing or wrong token (the
-same answer for an unknown establishment), 404 for an unknown importer. Rate-limited per address.
+same answer for an unknown establishment), 404 for an unknown importer, 413 for a body without a
+length or over ``IMPORT_API_MAX_BYTES`` (20 MB by default). Rate-limited per address.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -24,6 +25,7 @@ from teleservices.tenancy.models import Establishment
 from teleservices.tenancy.uai import normalise_uai
 
 bp = Blueprint("api", __name__, url_prefix="/<academy>/api")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 API_ACTOR = Actor("api", None, "API d'import (jeton de l'établissement)")
 
 
@@ -59,6 +61,13 @@ def import_data(uai: str, code: str) -> Response:
         db.session.rollback()
         return _answer(401, erreur="Jeton d'API absent ou invalide pour cet établissement.")
     db.session.commit()  # the token's last use
+    limit = int(current_app.config.get("IMPORT_API_MAX_BYTES", DEFAULT_MAX_BYTES))
+    if request.content_length is None or request.content_length > limit:
+        return _answer(
+            413,
+            erreur=f"Corps absent ou trop grand (au plus {limit // (1024 * 1024)} Mo) : "
+            "découpez l'envoi.",
+        )
     try:
         if request.mimetype == "text/csv":
             rows = read_csv(importer, request.get_data())
