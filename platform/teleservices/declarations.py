@@ -152,7 +152,9 @@ class Importer:
 
     The host reads the file (CSV, ``;`` or ``,``, UTF-8 or Windows-1252) or the JSON array, checks
     the ``columns`` (``required`` ones must be present) and calls ``run`` with every row inside a
-    transaction: if the report has errors, nothing is kept.
+    transaction: if the report has errors, nothing is kept. When ``student_column`` names the column
+    holding the student's ELEVE_ID, the host leaves out the rows of students who have left the
+    establishment (software still exports them) and says so in the report's warnings.
     """
 
     code: str
@@ -160,6 +162,7 @@ class Importer:
     columns: tuple[str, ...]
     run: Callable[[Establishment, Sequence[ImportRow]], ImportReport]
     required: tuple[str, ...] = ()
+    student_column: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from teleservices.admin import audit
 from teleservices.declarations import Importer, ImportReport, ImportRow
 from teleservices.extensions import db
+from teleservices.school.lookup import departed_students
 from teleservices.tenancy.models import Establishment
 
 
@@ -16,7 +18,9 @@ def run_import(
     rows: Sequence[ImportRow],
     actor: audit.Actor,
 ) -> ImportReport:
-    """Give the rows to the importer; keep its changes only if it reports no error."""
+    """Give the rows to the importer (without those of students who have left, when it names its
+    student column); keep its changes only if it reports no error."""
+    rows, skipped = _without_departed(importer, establishment, rows)
     try:
         report = importer.run(establishment, rows)
     except Exception:
@@ -25,6 +29,12 @@ def run_import(
     if report.errors:
         db.session.rollback()
         return report
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
+        warning = (
+            f"{len(skipped)} ligne(s) d'élèves sortis de l'établissement ignorée(s) : {shown}."
+        )
+        report = replace(report, warnings=(*report.warnings, warning))
     audit.record(
         "data.imported",
         actor,
@@ -34,6 +44,19 @@ def run_import(
     )
     db.session.commit()
     return report
+
+
+def _without_departed(
+    importer: Importer, establishment: Establishment, rows: Sequence[ImportRow]
+) -> tuple[Sequence[ImportRow], list[str]]:
+    if not importer.student_column:
+        return rows, []
+    departed = departed_students(establishment)
+    if not departed:
+        return rows, []
+    kept = [row for row in rows if row.values.get(importer.student_column) not in departed]
+    skipped = [row.where for row in rows if row.values.get(importer.student_column) in departed]
+    return kept, skipped
 
 
 def summary(report: ImportReport) -> str:

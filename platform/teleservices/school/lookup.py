@@ -19,6 +19,16 @@ def enrolled_students(establishment: Establishment) -> dict[str, int]:
     return {eleve_id: student_id for eleve_id, student_id in rows}
 
 
+def departed_students(establishment: Establishment) -> frozenset[str]:
+    """ELEVE_IDs of the students who have left the establishment (an import skips their lines)."""
+    rows = db.session.scalars(
+        select(Student.eleve_id).where(
+            Student.establishment_id == establishment.id, Student.left_at.is_not(None)
+        )
+    ).all()
+    return frozenset(rows)
+
+
 def mef_divisions(establishment: Establishment) -> list[tuple[str, str]]:
     """The (MEF code, division code) pairs of the establishment's enrolled students, sorted."""
     rows = db.session.execute(

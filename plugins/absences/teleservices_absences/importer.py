@@ -218,4 +218,5 @@ IMPORTER = sdk.Importer(
     columns=COLUMNS,
     required=REQUIRED,
     run=run,
+    student_column="eleve",
 )

@@ -235,4 +235,5 @@ IMPORTER = sdk.Importer(
     columns=COLUMNS,
     required=REQUIRED,
     run=import_grades,
+    student_column="eleve",
 )

@@ -224,3 +224,22 @@ def test_a_token_opens_only_its_own_establishment(nd, app, academy, other_academ
         == 404
     )
     assert nd.counts(app, academy) == (0, 0)
+
+
+def test_lines_of_a_student_who_left_are_skipped_with_a_warning(nd, app, academy, pupils, tmp_path):
+    from datetime import UTC, datetime
+
+    from teleservices.school.models import Student
+
+    with app.app_context(), tenant(academy.id):
+        gone = db.session.scalar(select(Student).where(Student.eleve_id == pupils[2]))
+        gone.left_at = datetime.now(UTC)
+        db.session.commit()
+    result = nd.run_import(app, academy, grades_file(nd, tmp_path, pupils))
+    assert result.exit_code == 0, result.output
+    assert "1 ligne(s) d'élèves sortis de l'établissement ignorée(s) : ligne 4." in result.output
+    assert nd.counts(app, academy) == (2, 3)
+    unknown = grades_file(
+        nd, tmp_path, pupils, "inconnu.csv", extra=["C9;T1;M;X;05/10/2026;1;20;;;4C;123;1"]
+    )
+    assert nd.run_import(app, academy, unknown).exit_code == 1
