@@ -5,6 +5,13 @@ import re
 import shutil
 from pathlib import Path
 
+from sqlalchemy import select
+from teleservices_absences.models import AbsenceEvent
+from teleservices_notes.models import Assessment
+
+from teleservices.extensions import db
+from teleservices.tenancy.context import all_academies
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,3 +53,9 @@ def test_the_demo_prints_its_logins_and_fills_the_teleservices(make_app, tmp_pat
     notes = client.get(notes_url).text
     assert "Les notes : liste des notes" in notes and "MATHEMATIQUES" in notes
     assert "Moyenne générale" in notes
+
+    with app.app_context(), all_academies():
+        days = db.session.scalars(select(Assessment.held_on).distinct()).all()
+        starts = db.session.scalars(select(AbsenceEvent.start_at)).all()
+    assert days and all(day.weekday() < 5 for day in days)  # contrôles on school days
+    assert starts and all(start.weekday() < 5 for start in starts)

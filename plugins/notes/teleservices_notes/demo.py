@@ -1,6 +1,7 @@
 """Demonstration grades for ``teleservices demo``: for every division, three contrôles in five
-subjects over the last weeks (one on another scale, a few codes), the latest one entered today so
-that it is not published yet « au fil de l'eau »."""
+subjects over the last weeks, on school days (one subject on another scale, a few codes), the
+latest one entered on the last school day (today on a weekday: not published yet « au fil de
+l'eau »)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ LABELS = ("Interrogation", "Devoir surveillé", "Exercices", "Contrôle")
 CODES = ("ABS", "DISP", "NR")
 
 
+def _school_day(day: date) -> date:
+    """The day itself, or the Friday before when it falls on a week-end."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
 def _period(day: date) -> str:
     return "T1" if day.month in (9, 10, 11) else "T2" if day.month in (12, 1, 2) else "T3"
 
@@ -39,7 +45,7 @@ def demo_rows(establishment: sdk.Establishment) -> dict[str, list[dict[str, str]
     for division, pupils in sdk.students_by_division(establishment).items():
         for number, (subject, scale, coefficient) in enumerate(SUBJECTS):
             for index, days in enumerate(DAYS_AGO):
-                held = today - timedelta(days=days + (number if days else 0))
+                held = _school_day(today - timedelta(days=days + (number if days else 0)))
                 key = f"{division}-{number}-{index}"
                 for eleve in pupils:
                     rows.append(
