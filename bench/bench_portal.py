@@ -4,7 +4,8 @@ hello-world under the same gunicorn, in the same run.
 A synthetic academy (``BENCH_PORTAL_STUDENTS`` students in each of two establishments, generated
 and imported through SIECLE) in a throw-away PostgreSQL database used through the application
 role (row-level security on); a representative account with one child in each establishment, every
-téléservice open. Both applications run under gunicorn with 2 sync workers in production mode;
+téléservice open. Both applications run under gunicorn with 2 sync workers in production mode, with
+Redis (``BENCH_REDIS_URL``, database 14 by default) as in production;
 ``wrk`` (Debian package) loads each with 32 connections for ``BENCH_PORTAL_SECONDS`` seconds.
 Reported: requests per second, their ratio (target ≥ 0.3), p50 and p99 latency (target p99 < 100
 ms). Figures are printed and written to ``bench/RESULTS.md``.
@@ -232,6 +233,10 @@ def measure(students: int, seconds: int) -> tuple[Load, Load]:
                 "TELESERVICES_SECRET_KEY": secrets.token_urlsafe(32),
                 "TELESERVICES_FERNET_KEY": Fernet.generate_key().decode(),
                 "TELESERVICES_INSTANCE_PATH": str(tmp / "instance"),
+                # Production has Redis: the home's cache is on, rate limits are shared.
+                "TELESERVICES_REDIS_URL": os.environ.get(
+                    "BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"
+                ),
                 **{f"TELESERVICES_{k}": str(v) for k, v in config.items()},
             }
             portal_port, hello_port = _free_port(), _free_port()

@@ -47,6 +47,8 @@ def test_publication_dates_and_the_api_token(live_server, page, academy):
     screenshot(page, "admin-notes-configuration")
 
     page.get_by_role("link", name="Jeton d'API").click()
+    assert page.get_by_text("Aucun jeton : l'API refuse tout envoi").is_visible()
+    screenshot(page, "admin-api-token-none")
     page.get_by_role("button", name="Générer un jeton").click()
     assert page.locator("#new-token").inner_text().startswith("tsv_")
     assert accessibility_violations(page) == []

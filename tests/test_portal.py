@@ -189,7 +189,17 @@ def _count_queries(app, portal):
     return len([s for s in statements if not PLUGIN_TABLE.search(s)])
 
 
-def test_the_home_is_a_handful_of_queries_whatever_the_children(app, academy, portal):
+@pytest.fixture
+def cached(make_app, academy, redis_url):
+    """An application with Redis, as in production: the home's cache is on."""
+    from teleservices.accounts.portal_testing import Portal
+
+    app = make_app(REDIS_URL=redis_url)
+    return app, Portal(app, academy, app.test_client())
+
+
+def test_the_home_is_a_handful_of_queries_whatever_the_children(cached, academy):
+    app, portal = cached
     portal.child(COLLEGE)
     portal.client.get("/ac-test/accueil")
     one = _count_queries(app, portal)
@@ -204,7 +214,8 @@ def test_the_home_is_a_handful_of_queries_whatever_the_children(app, academy, po
     assert four <= 4
 
 
-def test_the_cached_home_data_follow_every_staff_change(app, academy, portal):
+def test_the_cached_home_data_follow_every_staff_change(cached, academy):
+    app, portal = cached
     portal.child(COLLEGE)
     page = text(portal.client.get("/ac-test/accueil"))
     assert ">Notes</a>" in page and "Rentrée" not in page and "orientation" not in page
@@ -222,7 +233,8 @@ def test_the_cached_home_data_follow_every_staff_change(app, academy, portal):
     assert "orientation.example" not in text(portal.client.get("/ac-test/accueil"))
 
 
-def test_an_uncommitted_change_never_reaches_the_cache(app, academy, portal):
+def test_an_uncommitted_change_never_reaches_the_cache(cached, academy):
+    app, portal = cached
     portal.child(COLLEGE)
     portal.client.get("/ac-test/accueil")
     with app.app_context(), tenant(academy.id):
@@ -236,7 +248,8 @@ def test_an_uncommitted_change_never_reaches_the_cache(app, academy, portal):
     assert "orientation.example" not in text(portal.client.get("/ac-test/accueil"))
 
 
-def test_the_cache_keeps_each_academy_and_establishment_apart(app, academy, other_academy, portal):
+def test_the_cache_keeps_each_academy_and_establishment_apart(cached, academy, other_academy):
+    app, portal = cached
     configure(app, academy, welcome_message="Message du collège")
     with app.app_context(), tenant(academy.id):
         db.session.add(AcademicService(label="Orientation", url="https://orientation.example/"))
@@ -274,24 +287,36 @@ def test_a_service_page_shows_the_child_it_is_about(app, academy, portal):
     assert f'<option value="{bruno}" selected>' in page
 
 
-def test_another_process_change_shows_at_once_through_the_redis_generation(
-    make_app, academy, redis_url
-):
+def test_another_process_change_shows_at_once_through_the_redis_generation(cached, academy):
     """A change made by another process (seen here as a write the ORM events do not see) shows as
     soon as that process bumps the shared generation in Redis."""
     from redis import Redis
 
-    from teleservices.accounts.portal_testing import Portal
-    from teleservices.portal.home import SHARED_GENERATION
+    from teleservices.portal.home import generation_key
 
-    app = make_app(REDIS_URL=redis_url)
-    portal = Portal(app, academy, app.test_client())
+    app, portal = cached
     portal.child(COLLEGE)
     configure(app, academy, welcome_message="Avant")
     assert "Avant" in text(portal.client.get("/ac-test/accueil"))
-    with app.app_context(), tenant(academy.id):
-        db.session.execute(text_sql("UPDATE establishment_settings SET welcome_message = 'Après'"))
-        db.session.commit()
+    _write_behind_the_orm(app, academy, "Après")
     assert "Avant" in text(portal.client.get("/ac-test/accueil"))  # served from the cache
-    Redis.from_url(redis_url).incr(SHARED_GENERATION)
+    Redis.from_url(app.config["REDIS_URL"]).incr(generation_key(app))
     assert "Après" in text(portal.client.get("/ac-test/accueil"))
+
+
+def test_without_redis_nothing_is_cached(app, academy, portal):
+    """Several workers without Redis could not tell each other of a change: no cache at all."""
+    portal.child(COLLEGE)
+    configure(app, academy, welcome_message="Avant")
+    assert "Avant" in text(portal.client.get("/ac-test/accueil"))
+    _write_behind_the_orm(app, academy, "Après")
+    assert "Après" in text(portal.client.get("/ac-test/accueil"))
+
+
+def _write_behind_the_orm(app, academy, message):
+    with app.app_context(), tenant(academy.id):
+        db.session.execute(
+            text_sql("UPDATE establishment_settings SET welcome_message = :message"),
+            {"message": message},
+        )
+        db.session.commit()

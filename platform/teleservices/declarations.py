@@ -148,7 +148,7 @@ class ImportRow:
 @dataclass(frozen=True)
 class Importer:
     """A data importer offered by a plugin: ``teleservices import <code> --academy A --uai U FILE``
-    and ``POST /api/<academy>/etablissements/<uai>/import/<code>`` (JSON).
+    and ``POST /<academy>/api/etablissements/<uai>/import/<code>`` (JSON or CSV).
 
     The host reads the file (CSV, ``;`` or ``,``, UTF-8 or Windows-1252) or the JSON array, checks
     the ``columns`` (``required`` ones must be present) and calls ``run`` with every row inside a

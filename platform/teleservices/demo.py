@@ -20,8 +20,8 @@ from teleservices.accounts.models import Account, AccountChild, AccountKind, Acc
 from teleservices.admin import accounts as staff_accounts
 from teleservices.admin.audit import COMMAND_LINE
 from teleservices.admin.models import StaffRole
-from teleservices.declarations import ImportRow
 from teleservices.extensions import db
+from teleservices.imports.reading import read_json
 from teleservices.imports.service import run_import
 from teleservices.school.generator import EstablishmentSpec, SiecleGenerator
 from teleservices.school.models import Representative, Student
@@ -87,10 +87,7 @@ def import_plugin_data(academy: Academy) -> None:
             for data in registry.manager.hook.teleservices_demo_rows(establishment=establishment):
                 for code, rows in (data or {}).items():
                     importer = registry.importers[code]
-                    records = [
-                        ImportRow(f"ligne {n}", {c: row.get(c, "") for c in importer.columns})
-                        for n, row in enumerate(rows, start=2)
-                    ]
+                    records = read_json(importer, rows)
                     result = run_import(importer, establishment, records, COMMAND_LINE)
                     if result.errors:
                         raise RuntimeError(

@@ -142,10 +142,6 @@ def statuses(
     return evaluate(registry, establishment, academy, stored_states(establishment), rules)
 
 
-def open_codes(registry: Registry, establishment: Establishment, academy: Academy) -> list[str]:
-    return [c for c, s in statuses(registry, establishment, academy).items() if s.is_open]
-
-
 def _state_row(establishment: Establishment, code: str) -> TeleserviceState:
     row = db.session.execute(
         select(TeleserviceState).filter_by(establishment_id=establishment.id, code=code)

@@ -1,8 +1,9 @@
 """The one public surface for téléservice plugins: import the host only through this module.
 
 What a plugin needs: the hook marker, the declaration dataclasses, the database and tenant mixins,
-a blueprint factory for portal pages, the current establishment, student and settings, read-only
-lookups of the establishment's students and classes, and the jobs, mail and PDF wrappers. Anything else of the host is private and may change.
+a blueprint factory for portal pages, the current establishment, student and settings, today's
+date, read-only lookups of the establishment's students and classes, and the jobs, mail and PDF
+wrappers. Anything else of the host is private and may change.
 """
 
 from __future__ import annotations

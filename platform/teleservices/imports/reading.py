@@ -29,7 +29,8 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="strict")
 
 
-def _check_columns(importer: Importer, found: Sequence[str], where: str) -> None:
+def _column_errors(importer: Importer, found: Sequence[str], where: str) -> list[str]:
+    """What is wrong with the columns found (unknown ones, missing required ones)."""
     unknown = [c for c in found if c not in importer.columns]
     missing = [c for c in importer.required if c not in found]
     errors = []
@@ -37,9 +38,11 @@ def _check_columns(importer: Importer, found: Sequence[str], where: str) -> None
         errors.append(f"{where} : colonne(s) inconnue(s) : {', '.join(unknown)}")
     if missing:
         errors.append(f"{where} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}")
-    if errors:
-        errors.append(f"Colonnes attendues : {', '.join(importer.columns)}")
-        raise ImportRejected(errors)
+    return errors
+
+
+def _expected(importer: Importer) -> str:
+    return f"Colonnes attendues : {', '.join(importer.columns)}"
 
 
 def read_csv(importer: Importer, data: bytes) -> list[ImportRow]:
@@ -55,9 +58,10 @@ def read_csv(importer: Importer, data: bytes) -> list[ImportRow]:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
         raise ImportRejected(["Le fichier est vide."]) from None
-    _check_columns(importer, header, "ligne 1")
+    errors = _column_errors(importer, header, "ligne 1")
+    if errors:
+        raise ImportRejected([*errors, _expected(importer)])
     rows: list[ImportRow] = []
-    errors: list[str] = []
     try:
         for cells in reader:
             where = f"ligne {reader.line_num}"
@@ -101,10 +105,8 @@ def read_json(importer: Importer, payload: Any) -> list[ImportRow]:
         if not isinstance(item, dict):
             errors.append(f"{where} : un objet JSON est attendu")
             continue
-        try:
-            _check_columns(importer, [str(k).lower() for k in item], where)
-        except ImportRejected as exc:
-            errors.extend(exc.errors[:-1])
+        if problems := _column_errors(importer, [str(k).lower() for k in item], where):
+            errors.extend(problems)
             continue
         values = dict.fromkeys(importer.columns, "")
         for key, value in item.items():
@@ -115,5 +117,5 @@ def read_json(importer: Importer, payload: Any) -> list[ImportRow]:
                 values[str(key).lower()] = text
         rows.append(ImportRow(where, values))
     if errors:
-        raise ImportRejected([*errors, f"Colonnes attendues : {', '.join(importer.columns)}"])
+        raise ImportRejected([*errors, _expected(importer)])
     return rows

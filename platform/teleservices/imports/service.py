@@ -54,8 +54,13 @@ def _without_departed(
     departed = departed_students(establishment)
     if not departed:
         return rows, []
-    kept = [row for row in rows if row.values.get(importer.student_column) not in departed]
-    skipped = [row.where for row in rows if row.values.get(importer.student_column) in departed]
+    kept: list[ImportRow] = []
+    skipped: list[str] = []
+    for row in rows:
+        if row.values.get(importer.student_column) in departed:
+            skipped.append(row.where)
+        else:
+            kept.append(row)
     return kept, skipped
 
 

@@ -1,20 +1,19 @@
 """The establishment's API token (one per establishment): issued once, stored only as a hash.
 
-A token is 32 random bytes; its SHA-256 is kept (a slow hash adds nothing for such entropy) and
-compared in constant time. Issuing a new token replaces the old one; revoking removes it.
+A token is ``tsv_`` and 32 random bytes; only its SHA-256 is kept and it is compared in constant
+time (``security.secrets_box``, as for the link tokens). Issuing a new token replaces the old one;
+revoking removes it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teleservices.extensions import db
+from teleservices.security.secrets_box import new_token, same_digest, token_digest
 from teleservices.tenancy.models import Establishment, EstablishmentMixin
 
 PREFIX = "tsv_"
@@ -33,10 +32,6 @@ class ApiToken(EstablishmentMixin, db.Model):  # type: ignore[name-defined]
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def find(establishment: Establishment) -> ApiToken | None:
     """The establishment's token row, if one was issued."""
     return db.session.scalar(select(ApiToken).where(ApiToken.establishment_id == establishment.id))
@@ -44,14 +39,14 @@ def find(establishment: Establishment) -> ApiToken | None:
 
 def issue(establishment: Establishment, created_by: str) -> str:
     """A new token for the establishment (the previous one stops working); shown once."""
-    token = PREFIX + secrets.token_urlsafe(32)
+    token = PREFIX + new_token()[0]
     row = find(establishment)
     if row is None:
         row = ApiToken(
             academy_id=establishment.academy_id, establishment_id=establishment.id, token_hash=""
         )
         db.session.add(row)
-    row.token_hash = _digest(token)
+    row.token_hash = token_digest(token)
     row.created_by = created_by
     row.created_at = datetime.now(UTC)
     row.last_used_at = None
@@ -71,7 +66,7 @@ def verify(establishment: Establishment, token: str) -> bool:
     row = find(establishment)
     if row is None or not token:
         return False
-    if not hmac.compare_digest(row.token_hash, _digest(token)):
+    if not same_digest(token, row.token_hash):
         return False
     row.last_used_at = datetime.now(UTC)
     return True

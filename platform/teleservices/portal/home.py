@@ -6,19 +6,19 @@ téléservice choices and settings, its Paramétrage, the academy's offer rules 
 experiments) and its academic services. They are read as plain frozen values (never ORM rows) and
 kept per application and per process for ``CACHE_SECONDS``, keyed by academy and establishment.
 
-Invalidation: any ORM write to one of the tables they come from (``CACHED_MODELS``), in any session
-of the process, drops every entry when its transaction ends (commit, rollback or close), and a
-session holding such uncommitted writes bypasses the cache. With Redis configured (production:
-several gunicorn workers, jobs, commands), such a transaction also increments a shared generation
-in Redis that every process reads once per request, so a change shows at once in every worker;
-without Redis the platform runs in one process and the local generation suffices. If Redis cannot
-be reached, the cache is bypassed. Academies and establishments themselves are read fresh at each
-request (tenant resolution and the children query), so the rules depending on them are always
-current. Then each open téléservice's home-page entry comes from its plugin.
+The cache needs Redis (production): any ORM write to one of the tables the values come from
+(``CACHED_MODELS``) increments, when its transaction ends, a generation shared in Redis that every
+process reads once per request, so a change shows at once in every worker; the process's own
+generation is bumped too. A session holding such uncommitted writes reads through. Without Redis,
+or when it cannot be reached, nothing is cached: several gunicorn workers would have no way to
+tell each other. Academies and establishments themselves are read fresh at each request (tenant
+resolution and the children query), so the rules depending on them are always current. Then each
+open téléservice's home-page entry comes from its plugin.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,13 +51,19 @@ CACHED_MODELS: tuple[type, ...] = (
     offer.AcademicService,
 )
 EXTENSION = "portal_snapshots"
+GENERATION_KEY = "portal_generation_key"
 _STALE = "portal_snapshots_stale"
 T = TypeVar("T")
 
 # Bumped by every commit or rollback that wrote a cached table: entries of older generations are
-# ignored. With Redis, ``SHARED_GENERATION`` is bumped too, for the other processes.
+# ignored. The generation shared in Redis (``generation_key``) is bumped too, for other processes.
 _generation = 0
-SHARED_GENERATION = "teleservices:portal:generation"
+
+
+def generation_key(app: Flask) -> str:
+    """The Redis key of the shared generation: one per database (the processes that share data)."""
+    key: str = app.extensions[GENERATION_KEY]
+    return key
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class SnapshotCache:
     def get(self, key: tuple[str, int, int], load: Callable[[], T]) -> T:
         shared = _shared_generation()
         if db.session.info.get(_STALE) or shared is None:
-            return load()  # changed in this transaction, or Redis unreachable: keep nothing
+            return load()  # changed in this transaction, or no Redis to share changes: keep nothing
         now = time.monotonic()
         generation = (_generation, shared)
         entry = self._entries.get(key)
@@ -97,13 +103,13 @@ class SnapshotCache:
 
 
 def _shared_generation() -> int | None:
-    """The generation shared through Redis (read once per request; 0 without Redis; None if Redis
-    cannot be reached)."""
+    """The generation shared through Redis (read once per request), or None when there is no
+    Redis to share it through (the cache is then bypassed)."""
     if not current_app.config.get("REDIS_URL"):
-        return 0
+        return None
     if "portal_generation" not in g:
         try:
-            g.portal_generation = int(redis_connection().get(SHARED_GENERATION) or 0)
+            g.portal_generation = int(redis_connection().get(generation_key(current_app)) or 0)
         except RedisError:
             current_app.logger.warning("Redis injoignable : cache de l'accueil ignoré")
             g.portal_generation = None
@@ -208,7 +214,7 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
         _generation += 1
         if has_app_context() and current_app.config.get("REDIS_URL"):
             try:
-                redis_connection().incr(SHARED_GENERATION)
+                redis_connection().incr(generation_key(current_app))
             except RedisError:
                 current_app.logger.warning(
                     "Redis injoignable : génération de l'accueil non publiée"
@@ -218,6 +224,10 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
 def init_app(app: Flask) -> None:
     """Give the application its cache and watch the writes to the cached tables (once)."""
     app.extensions[EXTENSION] = SnapshotCache()
+    database = str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()
+    app.extensions[GENERATION_KEY] = (
+        f"teleservices:portal:generation:{hashlib.sha256(database).hexdigest()[:16]}"
+    )
     if event.contains(Session, "after_flush", _after_flush):
         return
     event.listen(Session, "after_flush", _after_flush)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, UniqueConstraint, select
+from sqlalchemy import Date, Integer, String, UniqueConstraint
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,14 +43,3 @@ def count_access(establishment: Establishment, category: str, audience: str, day
         set_={"count": ServiceAccess.count + 1},
     )
     db.session.execute(statement)
-
-
-def accesses(establishment: Establishment, category: str) -> int:
-    """The total of accesses of an establishment to a category (all days and audiences)."""
-    rows = db.session.scalars(
-        select(ServiceAccess.count).where(
-            ServiceAccess.establishment_id == establishment.id,
-            ServiceAccess.category == category,
-        )
-    ).all()
-    return sum(rows)

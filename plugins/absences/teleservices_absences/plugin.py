@@ -12,7 +12,7 @@ from teleservices_absences import models  # noqa: F401 - the table, for the meta
 from teleservices_absences.demo import demo_rows
 from teleservices_absences.forms import DEFAULTS, AbsencesSettingsForm
 from teleservices_absences.importer import IMPORTER
-from teleservices_absences.views import absences_this_week, bp, shown_kinds, today, week_summary
+from teleservices_absences.views import absences_this_week, bp, shown_kinds, week_summary
 
 CODE = "absences"
 
@@ -45,7 +45,7 @@ def teleservices_portal_pages() -> sdk.PortalPages:
 def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
     summary = ""
     if context.student_id is not None and "absence" in shown_kinds(context.settings):
-        count = absences_this_week(context.student_id, context.establishment.id, today())
+        count = absences_this_week(context.student_id, context.establishment.id, sdk.today())
         summary = week_summary(count)
     return sdk.HomeEntry(
         code=CODE,

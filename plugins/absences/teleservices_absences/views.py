@@ -29,11 +29,6 @@ KIND_LABELS = {ABSENCE: _l("Absence"), LATENESS: _l("Retard")}
 KIND_PLURALS = {ABSENCE: _l("Absences"), LATENESS: _l("Retards")}
 
 
-def today() -> date:
-    """Today in metropolitan France (the events' date-times are Paris local times)."""
-    return sdk.today()
-
-
 def shown_kinds(settings: Mapping[str, Any]) -> list[str]:
     """The kinds of vie-scolaire events shown to families (``absence``, ``retard``)."""
     kinds = []
@@ -118,7 +113,7 @@ def index() -> str:
     establishment = sdk.current_establishment()
     student = sdk.current_student()
     kinds = shown_kinds(settings)
-    now = today()
+    now = sdk.today()
     month = parse_month(request.args.get("mois"), now)
     weeks = weeks_of_month(month)
     month_start = datetime.combine(month, time())

@@ -29,11 +29,6 @@ class Week:
     def saturday(self) -> date:
         return self.monday + timedelta(days=5)
 
-    @property
-    def key(self) -> str:
-        year, number, _ = self.monday.isocalendar()
-        return f"{year}-W{number:02d}"
-
 
 def next_month(month: date) -> date:
     """The first day of the month after ``month``'s."""

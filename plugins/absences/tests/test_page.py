@@ -199,7 +199,8 @@ def test_the_page_and_the_home_entry_in_english(portal, winter):
     page = portal.client.get(portal.url(CODE, COLLEGE, "?lang=en&mois=2026-12")).text
     assert "Half-days of absence in December 2026" in page
     assert "Week number" in page and "Number of half-days" in page
-    assert "Legitimate reason" in page or "Justified" in page
+    assert "Being processed" in page and "from 08:00 to 17:00" in page  # E3, E1
+    assert "Wed 09/12/2026" in page and "Late arrival" in page  # E8, E4
     assert week_rows(page.replace("Week number", "Numéro semaine"))[-1][0] == 53
     home = portal.client.get("/ac-test/accueil").text
-    assert "this week" in home
+    assert "3 absences this week" in home

@@ -51,12 +51,14 @@ def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def visible_lines(student_id: int, publication: Publication, today: date) -> list[Line]:
-    """Every grade of the student that families may see today, by subject then date."""
+def visible_lines(student: sdk.PortalChild, publication: Publication, today: date) -> list[Line]:
+    """Every grade the student's establishment gave them that families may see today (a student
+    who moved keeps the same id: the former establishment's grades stay there), by subject then
+    date."""
     rows = sdk.db.session.execute(
         select(Assessment, Grade.value, Grade.code)
         .join(Grade, Grade.assessment_id == Assessment.id)
-        .where(Grade.student_id == student_id)
+        .where(Grade.student_id == student.id, Grade.establishment_id == student.establishment_id)
     ).all()
     shown = [
         (assessment, value, code)
@@ -108,7 +110,9 @@ def _between(column: Any, low: date | None, high: date) -> Any:
     return column <= high if low is None else and_(column > low, column <= high)
 
 
-def new_grades(student_id: int, publication: Publication, today: date, days: int = 7) -> int:
+def new_grades(
+    student: sdk.PortalChild, publication: Publication, today: date, days: int = 7
+) -> int:
     """How many grades became visible during the last ``days`` days (the home summary): one
     ``COUNT`` over the entry or publication dates that lead to such a first day."""
     windows = publication.recent_windows(today, days)
@@ -122,7 +126,8 @@ def new_grades(student_id: int, publication: Publication, today: date, days: int
             select(func.count(Grade.id))
             .join(Assessment, Assessment.id == Grade.assessment_id)
             .where(
-                Grade.student_id == student_id,
+                Grade.student_id == student.id,
+                Grade.establishment_id == student.establishment_id,
                 or_(*(_between(column, low, high) for low, high in windows)),
             )
         )

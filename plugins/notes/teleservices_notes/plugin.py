@@ -51,7 +51,7 @@ def teleservices_home_entry(context: sdk.HomeContext) -> sdk.HomeEntry:
         publication = Publication.for_student(
             context.settings, context.student.mef, context.student.division
         )
-        count = new_grades(context.student.id, publication, sdk.today())
+        count = new_grades(context.student, publication, sdk.today())
         summary = (
             ngettext(
                 "%(num)d nouvelle note depuis 7 jours",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 import teleservices.sdk as sdk
-from teleservices_notes.averages import Mark, overall_average, subject_averages
+from teleservices_notes.averages import Mark, french, overall_average, subject_averages
 from teleservices_notes.chart import trend
 from teleservices_notes.grades import periods_of, visible_lines
 from teleservices_notes.publication import ECHEANCE, Publication
@@ -23,7 +23,7 @@ def index() -> str:
     """The grades of the chosen period (the latest one with grades by default)."""
     student = sdk.current_student()
     publication = publication_of(student)
-    lines = visible_lines(student.id, publication, sdk.today())
+    lines = visible_lines(student, publication, sdk.today())
     periods = periods_of(lines)
     asked = request.args.get("periode", "")
     period = asked if asked in periods else (periods[-1] if periods else "")
@@ -43,4 +43,5 @@ def index() -> str:
         overall=overall_average(averages),
         trends=trends,
         by_deadline=publication.mode == ECHEANCE,
+        french=french,
     )

@@ -40,3 +40,7 @@ def test_the_grades_page_in_a_browser(nd, live_server, academy, family_page, tmp
     assert page.get_by_text("8,00").first.is_visible()
     assert accessibility_violations(page) == []
     screenshot(page, f"notes-{width}")
+    page.goto(page.url + "?lang=en")  # the switch is in the mobile menu at 375 px
+    assert page.get_by_role("heading", name="Grades: list of grades").is_visible()
+    assert accessibility_violations(page) == []
+    screenshot(page, f"notes-{width}-en")

@@ -161,7 +161,7 @@ def test_a_student_sees_their_own_grades(clock, nd, app, academy, student_portal
 def test_the_page_and_the_home_entry_in_english(portal, school):
     page = text(portal.client.get(portal.url("notes", COLLEGE, "?lang=en")))
     assert "Grades: list of grades" in page and "Class average" in page
-    assert "Absent" in page or "Overall average" in page
+    assert "Overall average" in page and "1st term (T1)" in page
     assert "Grades in MATHEMATIQUES (out of 20): 10,00/20 on 05/10/2026" in page
     home = text(portal.client.get("/ac-test/accueil"))
     assert "1 new grade in the last 7 days" in home
@@ -184,3 +184,19 @@ def test_a_echeance_the_home_counts_the_grades_shown_at_the_last_date(
         home = text(portal.client.get("/ac-test/accueil"))
     # Interro 1, Devoir, Dictée and Rédaction (the history map waits for a later date).
     assert "4 nouvelles notes depuis 7 jours" in home
+
+
+@pytest.mark.now("2026-11-25 12:00Z")
+def test_a_student_who_moved_sees_only_the_new_establishment_s_grades(app, academy, portal, school):
+    from teleservices.school.models import Student
+
+    assert "Interro 1" in text(portal.get("notes"))
+    with app.app_context(), tenant(academy.id):
+        lycee = db.session.scalar(select(Establishment).filter_by(uai="0250001R"))
+        db.session.get(Student, school).establishment_id = lycee.id
+        db.session.commit()
+    page = text(portal.client.get(f"/ac-test/services/{school}/notes/"))
+    assert "Lycée Louis Pasteur" in page
+    assert "Aucune note n'est publiée pour le moment." in page and "Interro 1" not in page
+    home = text(portal.client.get("/ac-test/accueil"))
+    assert "Aucune nouvelle note depuis 7 jours" in home
