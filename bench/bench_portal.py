@@ -271,7 +271,7 @@ def _section(students: int, home: Load, ceiling: Load) -> str:
             "",
             f"Page d'accueil d'une famille connectée (2 enfants dans 2 établissements de {students:,} "
             "élèves, tous les téléservices ouverts, RLS active) et « hello world » Flask, chacun "
-            f"sous gunicorn (2 workers sync, mode production), chargés par wrk ({CONNECTIONS} "
+            f"sous gunicorn (2 workers sync, mode production, Redis), chargés par wrk ({CONNECTIONS} "
             "connexions) l'un après l'autre dans le même passage.",
             "",
             "| date | machine | page | requêtes/s | p50 | p99 | réponses non 2xx/3xx |",
