@@ -191,10 +191,11 @@ def _count_queries(app, portal):
 
 @pytest.fixture
 def cached(make_app, academy, redis_url):
-    """An application with Redis, as in production: the home's cache is on."""
+    """An application with Redis, as in production: the cache of the home's data is on; the
+    whole-page cache (tests/test_portal_page_cache.py) is off, so every home is built."""
     from teleservices.accounts.portal_testing import Portal
 
-    app = make_app(REDIS_URL=redis_url)
+    app = make_app(REDIS_URL=redis_url, PORTAL_PAGE_SECONDS=0)
     return app, Portal(app, academy, app.test_client())
 
 
@@ -206,6 +207,7 @@ def test_the_home_is_a_handful_of_queries_whatever_the_children(cached, academy)
     for uai in (LYCEE, COLLEGE, LYCEE):
         portal.children.pop(uai, None)
         portal.child(uai)
+    portal.client.get("/ac-test/accueil")  # the children's import voided the cached data
     four = _count_queries(app, portal)
     assert one == four
     # Academy, account, children with the greeting (and PostgreSQL's tenant setting): the
@@ -287,20 +289,34 @@ def test_a_service_page_shows_the_child_it_is_about(app, academy, portal):
     assert f'<option value="{bruno}" selected>' in page
 
 
-def test_another_process_change_shows_at_once_through_the_redis_generation(cached, academy):
-    """A change made by another process (seen here as a write the ORM events do not see) shows as
-    soon as that process bumps the shared generation in Redis."""
-    from redis import Redis
-
-    from teleservices.portal.home import generation_key
-
+def test_a_write_by_any_statement_shows_at_once(cached, academy):
+    """Not only the ORM's objects: a Core or text() statement voids the cached data too."""
     app, portal = cached
     portal.child(COLLEGE)
     configure(app, academy, welcome_message="Avant")
     assert "Avant" in text(portal.client.get("/ac-test/accueil"))
     _write_behind_the_orm(app, academy, "Après")
-    assert "Avant" in text(portal.client.get("/ac-test/accueil"))  # served from the cache
-    Redis.from_url(app.config["REDIS_URL"]).incr(generation_key(app))
+    assert "Après" in text(portal.client.get("/ac-test/accueil"))
+
+
+def test_another_process_change_shows_once_its_generation_is_published(cached, academy):
+    """A write this process cannot see (another process) shows as soon as that process
+    increments the academy's generation in Redis."""
+    from redis import Redis
+
+    from teleservices import freshness
+
+    app, portal = cached
+    portal.child(COLLEGE)
+    configure(app, academy, welcome_message="Avant")
+    assert "Avant" in text(portal.client.get("/ac-test/accueil"))
+    with app.app_context():
+        _write_behind_the_orm(app, academy, "Après")
+        # What this process published is undone: as if the write happened elsewhere, unseen.
+        counter = freshness.key(app, freshness.academy_scope(academy.id))
+        Redis.from_url(app.config["REDIS_URL"]).decr(counter, 2)
+        assert "Avant" in text(portal.client.get("/ac-test/accueil"))  # served from the cache
+        Redis.from_url(app.config["REDIS_URL"]).incr(counter, 3)
     assert "Après" in text(portal.client.get("/ac-test/accueil"))
 
 

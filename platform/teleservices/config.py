@@ -34,6 +34,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "",
         "PDF_RETENTION_HOURS": 48,
         "DISABLED_PLUGINS": "",
+        "PORTAL_PAGE_SECONDS": 60,
     }
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from teleservices import auth
+from teleservices import auth, freshness
 from teleservices.extensions import db
 from teleservices.school.models import Representative, Student
 from teleservices.tenancy.models import TenantMixin
@@ -229,3 +229,9 @@ class AccountToken(TenantMixin, db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<AccountToken {self.purpose} account={self.account_id}>"
+
+
+# An account's rows written by the ORM void only that account's cached pages (freshness.py).
+freshness.owned_by_account(Account, "id")
+freshness.owned_by_account(AccountChild, "account_id")
+freshness.owned_by_account(AccountToken, "account_id")

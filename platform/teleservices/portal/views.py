@@ -15,6 +15,7 @@ from teleservices.accounts.blueprint import bp as accounts_bp
 from teleservices.accounts.forms import ActionForm
 from teleservices.accounts.models import Account
 from teleservices.portal import children as portal_children
+from teleservices.portal import page_cache
 from teleservices.portal.home import home as home_data
 from teleservices.portal.home import settings_for
 
@@ -61,12 +62,13 @@ def home() -> str | Response:
     if account is None:
         return _login_first()
     context = _family_context(account)
-    return render_template(
+    html = render_template(
         "portal/home.html",
         previous_login=sessions.previous_login(),
         home=home_data(account, context["current"]),
         **context,
     )
+    return page_cache.keep(html, account.get_id())
 
 
 def _establishment_page(template: str) -> str | Response:

@@ -1,0 +1,223 @@
+"""Change generations: which part of the data changed, told to every process through Redis.
+
+A cache (the portal's home) keeps a value with the generations of the scopes it was built from and
+uses it only while they are unchanged. A scope is ``all`` (the whole platform), ``academy:<id>``
+or ``account:<id>``; each has a counter in Redis, one set of counters per database.
+
+Every statement that writes through the application's database engine is seen at the connection
+level (``before_cursor_execute``), whatever issued it: the ORM's flush, a Core ``UPDATE``, a
+``text()`` statement, in a web request, a job or a command. Its table gives the scope: a
+tenant-owned table the current academy's (``all`` when written for every academy), any other
+table ``all``; the tables no cached page shows (``IGNORED_TABLES``: audit, jobs, mail outbox,
+access counters, staff) none. Rows owned by an account (``owned_by_account``: the account, its
+children, its tokens) written by the ORM's flush are told precisely, ``account:<id>``, so a family
+logging in does not void the other families' pages. A statement that cannot be read counts as a
+write of everything (``all``): in doubt, caches are dropped.
+
+The scopes written are kept per thread until the transaction ends. When it commits, each one's
+counter is incremented in Redis, just before the database commit and again just after it (for a
+session): a reader that read the old data read an older counter, so what it kept is void at
+once. A rollback forgets them. Writes made outside the application (a
+``psql`` session) are not seen: caches also expire (``PORTAL_PAGE_SECONDS``). Without Redis nothing
+is published and ``generations`` answers None: callers must not cache then.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Sequence
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, SessionTransaction
+
+from teleservices.extensions import db
+from teleservices.jobs import redis_connection
+from teleservices.tenancy.context import current_scope
+
+ALL = "all"
+PREFIX = "freshness_prefix"
+IGNORED_TABLES = frozenset(
+    {
+        "audit_entries",
+        "service_accesses",
+        "jobs",
+        "outbox_messages",
+        "api_tokens",
+        "staff_members",
+        "platform_admins",
+        "mass_notifications",
+        "letter_templates",
+        "alembic_version",
+    }
+)
+_READ = re.compile(
+    r"\s*(SELECT|SHOW|SET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|PRAGMA)\b",
+    re.IGNORECASE,
+)
+_WRITE = re.compile(
+    r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)"
+    r"\s+(?:ONLY\s+)?(?:\"?\w+\"?\.)?\"?(\w+)\"?",
+    re.IGNORECASE,
+)
+
+# The account id of a row, by the table of the models declared with ``owned_by_account``.
+_ACCOUNT_OWNED: dict[type, str] = {}
+_account_tables: set[str] = set()
+_pending: ContextVar[set[str] | None] = ContextVar("freshness_pending", default=None)
+_flushing: ContextVar[bool] = ContextVar("freshness_flushing", default=False)
+_committed: ContextVar[tuple[str, ...]] = ContextVar("freshness_committed", default=())
+
+
+def owned_by_account(model: type, attribute: str) -> None:
+    """Declare that a row of ``model`` belongs to the account ``row.<attribute>`` names."""
+    _ACCOUNT_OWNED[model] = attribute
+    _account_tables.add(str(model.__tablename__))  # type: ignore[attr-defined]
+
+
+def key(app: Flask, scope: str) -> str:
+    """The Redis key of a scope's counter."""
+    return f"{app.extensions[PREFIX]}:{scope}"
+
+
+def academy_scope(academy_id: int) -> str:
+    return f"academy:{academy_id}"
+
+
+def account_scope(account_id: int) -> str:
+    return f"account:{account_id}"
+
+
+def has_pending() -> bool:
+    """True when this thread's transaction has written something not committed yet (a cache
+    must then read through: what it would keep may never exist)."""
+    return bool(_pending.get())
+
+
+def generations(scopes: Sequence[str]) -> list[int] | None:
+    """The current counters of ``scopes`` (one Redis round trip), or None without Redis."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    try:
+        values = redis_connection().mget([key(current_app, scope) for scope in scopes])
+    except RedisError:
+        current_app.logger.warning("Redis injoignable : caches ignorés")
+        return None
+    return [int(value or 0) for value in values]
+
+
+@functools.cache
+def _is_tenant_table(table: str) -> bool:
+    found = db.metadata.tables.get(table)
+    return found is not None and "academy_id" in found.c
+
+
+def _current_academy_scope() -> str:
+    scope = current_scope()
+    if scope is None or scope.all_academies or scope.academy_id is None:
+        return ALL
+    return academy_scope(scope.academy_id)
+
+
+def scope_of_statement(statement: str) -> str | None:
+    """The scope a SQL statement writes, None when it writes nothing a cache shows."""
+    if _READ.match(statement):
+        return None
+    written = _WRITE.match(statement)
+    if written is None:
+        return ALL  # unreadable (a CTE, DDL…): everything may have changed
+    table = written.group(1).lower()
+    if table in IGNORED_TABLES or (table in _account_tables and _flushing.get()):
+        return None  # an account's rows written by the flush are told by _after_flush
+    return _current_academy_scope() if _is_tenant_table(table) else ALL
+
+
+def _add(scope: str) -> None:
+    pending = _pending.get()
+    if pending is None:
+        pending = set()
+        _pending.set(pending)
+    pending.add(scope)
+
+
+def _before_cursor_execute(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    scope = scope_of_statement(statement)
+    if scope is not None:
+        _add(scope)
+
+
+def _before_flush(_session: Session, _context: Any, _instances: Any) -> None:
+    _flushing.set(True)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    _flushing.set(False)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        attribute = _ACCOUNT_OWNED.get(type(obj))
+        if attribute is not None:
+            account_id = getattr(obj, attribute, None)
+            _add(account_scope(account_id) if account_id is not None else ALL)
+
+
+def _forget(*_args: Any) -> None:
+    _flushing.set(False)
+    pending = _pending.get()
+    if pending:
+        pending.clear()
+
+
+def _after_soft_rollback(_session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        _forget()
+    else:
+        _flushing.set(False)
+
+
+def _publish(scopes: tuple[str, ...]) -> None:
+    if not scopes or not has_app_context() or not current_app.config.get("REDIS_URL"):
+        return
+    try:
+        pipeline = redis_connection().pipeline(transaction=False)
+        for scope in scopes:
+            pipeline.incr(key(current_app, scope))
+        pipeline.execute()
+    except RedisError:
+        current_app.logger.error("Redis injoignable : changement non publié (%s)", scopes)
+
+
+def _before_commit(_connection: Any) -> None:
+    """A connection commits: publish now (a connection used without a session has no later
+    moment) and once more after the session's commit (``_after_commit``)."""
+    pending = _pending.get()
+    scopes = tuple(sorted(pending)) if pending else ()
+    if pending:
+        pending.clear()
+    _committed.set(scopes)
+    _publish(scopes)
+
+
+def _after_commit(_session: Session) -> None:
+    scopes = _committed.get()
+    _committed.set(())
+    _publish(scopes)
+
+
+def init_app(app: Flask) -> None:
+    """Name the application's counters (per database) and watch every write (once)."""
+    database = str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()
+    app.extensions[PREFIX] = f"teleservices:freshness:{hashlib.sha256(database).hexdigest()[:16]}"
+    if event.contains(Engine, "before_cursor_execute", _before_cursor_execute):
+        return
+    event.listen(Engine, "before_cursor_execute", _before_cursor_execute)
+    event.listen(Engine, "rollback", _forget)
+    event.listen(Engine, "commit", _before_commit)
+    event.listen(Session, "before_flush", _before_flush)
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+    event.listen(Session, "after_commit", _after_commit)

@@ -1,0 +1,134 @@
+"""The whole home page of a logged-in family, kept in Redis per session for a short while (POR-1).
+
+A family coming back to its home (after a service page, a refresh, the back button) is shown
+the page built for it last time, without a single SQL query, as long as nothing it was built
+from has changed. An entry is keyed by everything the page depends on besides the data: the
+academy and host, the whole session except its CSRF token (account and its session nonce,
+session-protection identifier, current child, language, « Dernière connexion ») and the Paris
+date (plugin summaries such as « N nouvelles notes depuis 7 jours » change at midnight). It
+holds the generations (``freshness``) of the platform, the academy and the account read before
+the page was built: any committed write there (a login, a SIECLE or grades import, a setting,
+a logout elsewhere that rotates the session nonce) voids it at once. It also expires after
+``PORTAL_PAGE_SECONDS`` (60 by default, 0 turns the cache off), which bounds what a write made
+outside the application could leave.
+
+Only a plain ``GET`` of the home with no query string, by a family or student session that
+Flask-Login's strong session protection accepts and that has no message waiting, is served from
+or kept in the cache; staff simulations never are. The CSRF token (logout form) is replaced by a
+marker when the page is kept and by this request's token when it is served. Entries are
+compressed (zlib). Without Redis, or when it cannot be reached, every home is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import zlib
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request, session
+from flask_login.utils import _create_identifier
+from flask_wtf.csrf import generate_csrf
+from redis.exceptions import RedisError
+
+from teleservices import freshness, i18n
+from teleservices.jobs import redis_connection
+from teleservices.tenancy.resolution import KNOWN_IDS
+
+ENDPOINT = "accounts.home"
+PREFIX = "portal_page_prefix"
+_PENDING = "portal_page"
+_NOT_IN_KEY = ("csrf_token",)
+
+
+def _seconds() -> int:
+    return int(current_app.config.get("PORTAL_PAGE_SECONDS", 60) or 0)
+
+
+def _candidate(academy_code: str) -> tuple[str, list[str]] | None:
+    """This request's cache key and the scopes its page depends on, or None if it is built."""
+    if request.method != "GET" or request.args or not _seconds():
+        return None
+    if not current_app.config.get("REDIS_URL") or session.get("_flashes"):
+        return None
+    user_id = session.get("_user_id")
+    if not isinstance(user_id, str) or not user_id.startswith("account:"):
+        return None
+    if session.get("_id") != _create_identifier():
+        return None  # Flask-Login will refuse this session: let it
+    academy_id = current_app.extensions[KNOWN_IDS].get(academy_code)
+    account_id = user_id.split(":")[1]
+    if academy_id is None or not account_id.isdigit():
+        return None
+    material = {
+        "academy": academy_code,
+        "host": request.host,
+        "session": {k: v for k, v in session.items() if k not in _NOT_IN_KEY},
+        "today": i18n.local_today().isoformat(),
+    }
+    digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode())
+    scopes = [
+        freshness.ALL,
+        freshness.academy_scope(academy_id),
+        freshness.account_scope(int(account_id)),
+    ]
+    return f"{current_app.extensions[PREFIX]}:{digest.hexdigest()}", scopes
+
+
+def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Answer with the kept page when it is still valid; else note what to keep after the build.
+    Runs before the academy is resolved, so a kept page costs no SQL query."""
+    if endpoint != ENDPOINT or not values or "academy" not in values:
+        return
+    candidate = _candidate(str(values["academy"]))
+    if candidate is None:
+        return
+    cache_key, scopes = candidate
+    try:
+        pipeline = redis_connection().pipeline(transaction=False)
+        pipeline.get(cache_key)
+        pipeline.mget([freshness.key(current_app, scope) for scope in scopes])
+        kept, counters = pipeline.execute()
+    except RedisError:
+        current_app.logger.warning("Redis injoignable : accueil construit sans cache")
+        return
+    generation = [int(value or 0) for value in counters]
+    if kept is not None:
+        entry = json.loads(zlib.decompress(kept))
+        if entry["generation"] == generation:
+            html = entry["html"].replace(entry["marker"], generate_csrf())
+            abort(current_app.response_class(html, mimetype="text/html"))
+    g.setdefault(_PENDING, (cache_key, generation))
+
+
+def keep(html: str, account_id: str) -> str:
+    """Keep the home just built (``account_id``: the ``get_id()`` of the account it shows) when
+    the request may be served from the cache next time; return it unchanged."""
+    pending = g.pop(_PENDING, None)
+    if pending is None or account_id != session.get("_user_id") or session.get("_flashes"):
+        return html
+    if freshness.has_pending():
+        return html  # built from data this request changed and has not committed yet
+    cache_key, generation = pending
+    marker = f"csrf-{secrets.token_hex(16)}"
+    token = g.get("csrf_token")
+    entry = {
+        "generation": generation,
+        "marker": marker,
+        "html": html.replace(token, marker) if isinstance(token, str) else html,
+    }
+    try:
+        redis_connection().set(
+            cache_key, zlib.compress(json.dumps(entry).encode(), 1), ex=_seconds()
+        )
+    except RedisError:
+        current_app.logger.warning("Redis injoignable : accueil non gardé")
+    return html
+
+
+def init_app(app: Flask) -> None:
+    """Name the entries (per database) and look them up before any other URL processing."""
+    prefix = app.extensions[freshness.PREFIX].replace(":freshness:", ":home:")
+    app.extensions[PREFIX] = prefix
+    app.url_value_preprocessors.setdefault(None, []).insert(0, _serve_cached)
