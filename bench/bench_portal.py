@@ -4,11 +4,14 @@ hello-world under the same gunicorn, in the same run.
 A synthetic academy (``BENCH_PORTAL_STUDENTS`` students in each of two establishments, generated
 and imported through SIECLE) in a throw-away PostgreSQL database used through the application
 role (row-level security on); a representative account with one child in each establishment, every
-téléservice open. Both applications run under gunicorn with 2 sync workers in production mode, with
-Redis (``BENCH_REDIS_URL``, database 14 by default) as in production;
-``wrk`` (Debian package) loads each with 32 connections for ``BENCH_PORTAL_SECONDS`` seconds.
-Reported: requests per second, their ratio (target ≥ 0.3), p50 and p99 latency (target p99 < 100
-ms). Figures are printed and written to ``bench/RESULTS.md``.
+téléservice open. The portal runs twice under gunicorn (2 sync workers, production mode, Redis
+``BENCH_REDIS_URL``, database 14 by default, emptied first): as in production, where a family
+coming back to an unchanged home is served the page kept for its session (« page gardée »), and
+with that cache off (``TELESERVICES_PORTAL_PAGE_SECONDS=0``), where every home is built (a first
+visit). The hello-world runs under the same gunicorn. ``wrk`` (Debian package) loads each with 32
+connections for ``BENCH_PORTAL_SECONDS`` seconds. Reported: requests per second, the ratio of each
+home to the hello-world (target ≥ 0.3), p50 and p99 latency (target p99 < 100 ms). Figures are
+printed and written to ``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 import requests
 from cryptography.fernet import Fernet
+from redis import Redis
 from sqlalchemy import create_engine
 
 from bench.bench_siecle_import import _create_database, _drop_database
@@ -42,23 +46,23 @@ ACADEMY = "bench-portail"
 PASSWORD = "portail2026"
 USER_AGENT = "teleservices-bench"
 CONNECTIONS = 32
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 NOTE = (
-    "Redis configuré comme en production (cache de l'accueil actif, une lecture Redis par "
-    "requête). Coût d'un accueil : ≈ 16 ms de worker sous gunicorn (2 workers à 126 req/s), ≈ "
-    "17 ms en processus avec le client de test ; 6 requêtes SQL au lieu de 13 avant cette "
-    "session : l'hôte en fait 3 (+ le set_config de la RLS) — académie, compte, enfants avec la"
-    " formule d'accueil — ; les choix et le paramétrage de l'établissement, les règles d'offre "
-    "et les services académiques viennent d'un cache par processus (valeurs figées, 5 s, "
-    "invalidé dans tous les workers à chaque écriture de ces tables par une génération partagée"
-    " dans Redis) ; les 2 autres sont les résumés des greffons notes et absences (un COUNT "
-    "chacun). Répartition (pyinstrument) : résumés des greffons ≈ 26 %, requête des enfants ≈ "
-    "23 %, rendu Jinja ≈ 17 %, résolution de l'académie et ouverture de la transaction ≈ 14 %, "
-    "compte ≈ 9 % ; chaque requête SQL coûte ≈ 1,3 ms, surtout dans l'ORM. Le rapport de 0,3 "
-    "demanderait une page à ≈ 1,7 ms et le p99 < 100 ms une page à ≈ 6 ms (32 connexions pour 2"
-    " workers) : hors de portée tant que chaque accueil lit l'académie, le compte et les "
-    "enfants sous RLS et rend le gabarit ; seul un cache de la page entière par famille "
-    "(invalidé par chaque import, paramétrage ou changement de compte) s'en approcherait, ce "
-    "que nous n'avons pas fait faute de pouvoir garantir sa fraîcheur."
+    "Page gardée : aucune requête SQL ; le worker lit le cookie de session, fait un aller-retour "
+    "Redis (la page compressée et les générations de la plateforme, de l'académie et du compte, "
+    "en un pipeline) et remplace le jeton CSRF ; une page gardée pèse ≈ 2,6 ko dans Redis "
+    "(8,6 ko de HTML, zlib). Elle est annulée par toute écriture validée dans l'académie ou sur "
+    "le compte (`freshness.py`), au changement de jour et au plus tard après 60 s. Page "
+    "construite : ≈ 17 ms de worker par accueil (2 workers à ≈ 120 req/s), 6 requêtes SQL — "
+    "l'hôte en fait 3 (+ le set_config de la RLS) : académie, compte, enfants avec la formule "
+    "d'accueil ; les choix et le paramétrage de l'établissement, les règles d'offre et les "
+    "services académiques viennent d'un cache par processus (5 s, annulé par les mêmes "
+    "générations) ; les 2 autres sont les résumés des greffons notes et absences. Répartition "
+    "(pyinstrument) : résumés des greffons ≈ 26 %, requête des enfants ≈ 23 %, rendu Jinja ≈ 17 "
+    "%, résolution de l'académie ≈ 14 %, compte ≈ 9 %. Les mesures publiées avant le 3 décembre "
+    "au soir se disaient « avec Redis » mais tournaient sans : la configuration de la base "
+    "(REDIS_URL vide) écrasait l'URL Redis du banc ; corrigé, et le banc vérifie maintenant "
+    "qu'une page est bien gardée dans Redis avant de mesurer."
 )
 
 
@@ -211,7 +215,7 @@ def _login(base: str, identifier: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
 
 
-def measure(students: int, seconds: int) -> tuple[Load, Load]:
+def measure(students: int, seconds: int) -> dict[str, Load]:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk est introuvable : make system-deps l'installe (paquet Debian).")
     with tempfile.TemporaryDirectory(prefix="bench-portal-") as folder:
@@ -234,36 +238,66 @@ def measure(students: int, seconds: int) -> tuple[Load, Load]:
                 "TELESERVICES_SECRET_KEY": secrets.token_urlsafe(32),
                 "TELESERVICES_FERNET_KEY": Fernet.generate_key().decode(),
                 "TELESERVICES_INSTANCE_PATH": str(tmp / "instance"),
-                # Production has Redis: the home's cache is on, rate limits are shared.
-                "TELESERVICES_REDIS_URL": os.environ.get(
-                    "BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"
-                ),
                 **{f"TELESERVICES_{k}": str(v) for k, v in config.items()},
+                # Production has Redis: the home's caches are on, rate limits are shared. (After
+                # the database's configuration, whose REDIS_URL is empty.)
+                "TELESERVICES_REDIS_URL": REDIS_URL,
             }
-            portal_port, hello_port = _free_port(), _free_port()
-            portal = _gunicorn("teleservices.wsgi:app", portal_port, env)
+            redis = Redis.from_url(REDIS_URL)
+            redis.flushdb()  # the benchmark's own database: no entry of an earlier run
+            kept_port, built_port, hello_port = _free_port(), _free_port(), _free_port()
+            kept = _gunicorn("teleservices.wsgi:app", kept_port, env)
+            built = _gunicorn(
+                "teleservices.wsgi:app",
+                built_port,
+                {**env, "TELESERVICES_PORTAL_PAGE_SECONDS": "0"},
+            )
             hello = _gunicorn("bench.hello:app", hello_port, env)
             try:
-                base = f"http://127.0.0.1:{portal_port}"
-                cookie = _login(base, identifier)
-                _wrk(f"{base}/{ACADEMY}/accueil", 3, cookie)  # warm-up
+                loads = {}
+                for name, port in (("kept", kept_port), ("built", built_port)):
+                    base = f"http://127.0.0.1:{port}"
+                    cookie = _login(base, identifier)
+                    _wrk(f"{base}/{ACADEMY}/accueil", 3, cookie)  # warm-up
+                    if name == "kept":
+                        assert redis.keys("teleservices:home:*"), "aucune page gardée dans Redis"
+                    loads[name] = _wrk(f"{base}/{ACADEMY}/accueil", seconds, cookie)
                 _wrk(f"http://127.0.0.1:{hello_port}/", 3)
-                home = _wrk(f"{base}/{ACADEMY}/accueil", seconds, cookie)
-                ceiling = _wrk(f"http://127.0.0.1:{hello_port}/", seconds)
+                loads["hello"] = _wrk(f"http://127.0.0.1:{hello_port}/", seconds)
             finally:
-                for process in (portal, hello):
+                for process in (kept, built, hello):
                     process.terminate()
                     process.wait(timeout=30)
         finally:
             _drop_database()
-    return home, ceiling
+    return loads
 
 
-def _section(students: int, home: Load, ceiling: Load) -> str:
+ROWS = (
+    ("kept", "accueil connecté, page gardée"),
+    ("built", "accueil connecté, page construite"),
+    ("hello", "hello world"),
+)
+
+
+def _verdicts(home: Load, ceiling: Load) -> str:
     ratio = home.requests_per_s / ceiling.requests_per_s
     ratio_ok = "atteint" if ratio >= 0.3 else "**manqué**"
     p99_ok = "atteint" if home.p99_ms < 100 else "**manqué**"
+    return (
+        f"rapport {ratio:.2f} (objectif ≥ 0,3 : {ratio_ok}), p99 {home.p99_ms:.1f} ms "
+        f"(objectif < 100 ms : {p99_ok})"
+    )
+
+
+def _section(students: int, loads: dict[str, Load]) -> str:
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, PostgreSQL"
+    today = date.today().isoformat()
+    rows = [
+        f"| {today} | {machine} | {label} | {loads[name].requests_per_s:.0f} "
+        f"| {loads[name].p50_ms:.1f} ms | {loads[name].p99_ms:.1f} ms | {loads[name].errors} |"
+        for name, label in ROWS
+    ]
     return "\n".join(
         [
             BEGIN,
@@ -272,21 +306,20 @@ def _section(students: int, home: Load, ceiling: Load) -> str:
             f"Page d'accueil d'une famille connectée (2 enfants dans 2 établissements de {students:,} "
             "élèves, tous les téléservices ouverts, RLS active) et « hello world » Flask, chacun "
             f"sous gunicorn (2 workers sync, mode production, Redis), chargés par wrk ({CONNECTIONS} "
-            "connexions) l'un après l'autre dans le même passage.",
+            "connexions) l'un après l'autre dans le même passage. « Page gardée » : l'application "
+            "telle qu'en production, la famille revient sur son accueil inchangé (cache de page par "
+            "session). « Page construite » : la même application avec ce cache coupé "
+            "(`TELESERVICES_PORTAL_PAGE_SECONDS=0`), chaque accueil est construit — c'est le coût "
+            "d'une première visite ou d'une visite après un changement.",
             "",
             "| date | machine | page | requêtes/s | p50 | p99 | réponses non 2xx/3xx |",
             "|---|---|---|---|---|---|---|",
-            f"| {date.today().isoformat()} | {machine} | accueil connecté "
-            f"| {home.requests_per_s:.0f} | {home.p50_ms:.1f} ms | {home.p99_ms:.1f} ms "
-            f"| {home.errors} |",
-            f"| {date.today().isoformat()} | {machine} | hello world "
-            f"| {ceiling.requests_per_s:.0f} | {ceiling.p50_ms:.1f} ms | {ceiling.p99_ms:.1f} ms "
-            f"| {ceiling.errors} |",
+            *rows,
             "",
-            f"Rapport accueil / hello world : {ratio:.2f} (objectif ≥ 0,3 : {ratio_ok}) ; "
-            f"p99 de l'accueil {home.p99_ms:.1f} ms (objectif < 100 ms : {p99_ok}). Avec "
-            f"{CONNECTIONS} connexions pour 2 workers, la latence inclut l'attente dans la file de "
-            "gunicorn.",
+            f"Page gardée / hello world : {_verdicts(loads['kept'], loads['hello'])}. "
+            f"Page construite / hello world : {_verdicts(loads['built'], loads['hello'])}. "
+            f"Avec {CONNECTIONS} connexions pour 2 workers, la latence inclut l'attente dans la "
+            "file de gunicorn.",
             "",
             NOTE,
             END,
@@ -297,12 +330,14 @@ def _section(students: int, home: Load, ceiling: Load) -> str:
 def run() -> None:
     students = int(os.environ.get("BENCH_PORTAL_STUDENTS", "750"))
     seconds = int(os.environ.get("BENCH_PORTAL_SECONDS", "15"))
-    home, ceiling = measure(students, seconds)
-    print(
-        f"accueil : {home.requests_per_s:.0f} req/s, p50 {home.p50_ms:.1f} ms, "
-        f"p99 {home.p99_ms:.1f} ms ; hello world : {ceiling.requests_per_s:.0f} req/s, "
-        f"p50 {ceiling.p50_ms:.1f} ms, p99 {ceiling.p99_ms:.1f} ms ; rapport "
-        f"{home.requests_per_s / ceiling.requests_per_s:.2f}"
-    )
-    write_section(BEGIN, END, _section(students, home, ceiling))
+    loads = measure(students, seconds)
+    for name, label in ROWS:
+        load = loads[name]
+        print(
+            f"{label} : {load.requests_per_s:.0f} req/s, p50 {load.p50_ms:.1f} ms, "
+            f"p99 {load.p99_ms:.1f} ms"
+        )
+    print(f"page gardée : {_verdicts(loads['kept'], loads['hello'])}")
+    print(f"page construite : {_verdicts(loads['built'], loads['hello'])}")
+    write_section(BEGIN, END, _section(students, loads))
     print(f"Résultats écrits dans {RESULTS}.")
