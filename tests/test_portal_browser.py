@@ -141,3 +141,48 @@ def test_the_family_journey(live_server, smtp_server, browser, academy, width):
     page.wait_for_url("**/ac-test/connexion")
     check(page, f"journey-{prefix}-14-logged-out")
     context.close()
+
+
+def test_a_kept_home_in_the_browser(live_server, browser, academy, redis_url):
+    """As in production (Redis): coming back from a service page, the home is the kept page — no
+    SQL query — it passes axe-core, and its logout form (CSRF token put back) works."""
+    from sqlalchemy import event
+
+    from teleservices.accounts.portal_testing import PASSWORD
+    from teleservices.accounts.testing import activate
+    from teleservices.testing import RQ_QUEUE
+
+    server = live_server(REDIS_URL=redis_url, JOBS_QUEUE=RQ_QUEUE)
+    app = server.server.app
+    family = make_family(app, academy)
+    activate(app, academy.id, family.representative_account_id, PASSWORD, "jean@example.fr")
+    context = browser.new_context(viewport={"width": 375, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{server.url}/ac-test/connexion")
+    page.get_by_label("votre identifiant", exact=True).fill(family.representative_identifier)
+    page.get_by_label("votre mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/ac-test/accueil")
+    page.locator("main ul.ts-services").get_by_role("link", name="Notes").click()
+    assert "Les notes" in page.locator("h1").inner_text()
+
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page.goto(f"{server.url}/ac-test/accueil")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.get_by_text("1 enfant est rattaché à votre compte").is_visible()
+    # (The host-name map of the tenant middleware may be reloaded meanwhile: not the home's.)
+    assert [s for s in statements if "host_names" not in s] == []
+    check(page, "kept-home-375px")
+    page.get_by_role("button", name="Menu").click()
+    page.locator("header button:visible", has_text="se déconnecter").first.click()
+    page.wait_for_url("**/ac-test/connexion")
+    context.close()

@@ -194,6 +194,7 @@ def _publish(scopes: tuple[str, ...]) -> None:
 def _before_commit(_connection: Any) -> None:
     """A connection commits: publish now (a connection used without a session has no later
     moment) and once more after the session's commit (``_after_commit``)."""
+    _flushing.set(False)  # a flush whose listeners left nothing to write never reaches after_flush
     pending = _pending.get()
     scopes = tuple(sorted(pending)) if pending else ()
     if pending:
