@@ -1,22 +1,24 @@
 """The whole home page kept per session (portal/page_cache.py, freshness.py): a family coming back
 to its home is served without a SQL query, and every change it could see shows at once — staff
-settings, a closed service, an import written by a Core statement, a logout elsewhere, another
-child, another language, a message waiting, the next day; another family's login leaves the page
-kept; sessions, academies and staff simulations never share or get a kept page."""
+settings, a closed service, an import written by a Core statement, a child moving establishment,
+a logout elsewhere, another child, another language, a message waiting, the next day; another
+family's login and changes in another establishment leave the page kept; sessions, academies and
+staff simulations never share or get a kept page."""
 
 from html import unescape
 
 import pytest
 import time_machine
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from teleservices import auth, freshness
-from teleservices.accounts.models import Account
+from teleservices.accounts.models import Account, AccountChild
 from teleservices.accounts.portal_testing import PASSWORD, Portal
 from teleservices.accounts.testing import activate, csrf_token, make_family, submit
 from teleservices.extensions import db
 from teleservices.school.models import Student
 from teleservices.tenancy.context import tenant
+from teleservices.tenancy.models import Establishment
 from tests.test_portal import COLLEGE, LYCEE, configure, set_open
 
 HOME = "/ac-test/accueil"
@@ -227,6 +229,73 @@ def test_writes_are_told_to_the_scope_they_change(app, academy):
         assert freshness.scope_of_statement("UPDATE academies SET name = 'B'") == freshness.ALL
         assert freshness.scope_of_statement("WITH x AS (DELETE FROM students) SELECT 1") == "all"
         # An account's row not written by the ORM's flush cannot be told precisely: the academy.
+        assert freshness.scope_of_statement("UPDATE accounts SET email = ''") == (
+            f"academy:{academy.id}"
+        )
+
+
+def test_a_change_in_another_establishment_leaves_the_page_kept(kept, academy):
+    app, portal = kept
+    portal.child(COLLEGE)
+    visit(app, portal.client)
+    set_open(app, academy, "notes", False, uai=LYCEE)
+    configure(app, academy, uai=LYCEE, welcome_message="Message du lycée")
+    page, cost = visit(app, portal.client)
+    assert cost == 0 and ">Notes</a>" in text(page)
+
+
+def test_a_student_moving_establishment_voids_the_page(kept, academy):
+    """An import into the lycée that moves the child there (a Core statement on the students
+    table) is told to the whole academy: the family's page depended on the collège."""
+    app, portal = kept
+    alice = portal.child(COLLEGE)
+    assert "Collège Victor Hugo" in text(visit(app, portal.client)[0])
+    with app.app_context(), tenant(academy.id):
+        lycee = db.session.scalar(select(Establishment).filter_by(uai=LYCEE))
+        with freshness.establishment_writes(lycee.id):
+            db.session.execute(
+                update(Student).where(Student.id == alice).values(establishment_id=lycee.id)
+            )
+        db.session.commit()
+    page, cost = visit(app, portal.client)
+    assert cost > 0 and "Lycée Louis Pasteur" in text(page)
+
+
+def test_a_row_written_by_the_orm_tells_its_former_owner_too(app, academy, portal):
+    portal.child(COLLEGE)
+    with app.app_context(), tenant(academy.id):
+        college, lycee = (
+            db.session.scalar(select(Establishment.id).filter_by(uai=uai))
+            for uai in (COLLEGE, LYCEE)
+        )
+        child = db.session.scalar(select(AccountChild))
+        student = db.session.get(Student, child.student_id)
+        student.establishment_id = lycee
+        assert freshness.scopes_of_object(student) == {
+            freshness.establishment_scope(college),
+            freshness.establishment_scope(lycee),
+        }
+        former = child.account_id
+        child.account_id = former + 1000
+        assert freshness.scopes_of_object(child) == {
+            freshness.account_scope(former),
+            freshness.account_scope(former + 1000),
+        }
+        db.session.rollback()
+
+
+def test_an_import_tells_only_its_establishment_for_its_own_tables(app, academy):
+    with app.app_context(), tenant(academy.id), freshness.establishment_writes(7):
+        assert freshness.scope_of_statement("INSERT INTO notes_grades (id) VALUES (1)") == (
+            "establishment:7"
+        )
+        assert freshness.scope_of_statement("UPDATE teleservice_states SET x = 1") == (
+            "establishment:7"
+        )
+        # Students may move between establishments; accounts belong to none: the academy.
+        assert freshness.scope_of_statement("UPDATE students SET establishment_id = 8") == (
+            f"academy:{academy.id}"
+        )
         assert freshness.scope_of_statement("UPDATE accounts SET email = ''") == (
             f"academy:{academy.id}"
         )

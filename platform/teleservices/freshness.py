@@ -1,25 +1,31 @@
 """Change generations: which part of the data changed, told to every process through Redis.
 
 A cache (the portal's home) keeps a value with the generations of the scopes it was built from and
-uses it only while they are unchanged. A scope is ``all`` (the whole platform), ``academy:<id>``
-or ``account:<id>``; each has a counter in Redis, one set of counters per database.
+uses it only while they are unchanged. A scope is ``all`` (the whole platform), ``academy:<id>``,
+``establishment:<id>`` or ``account:<id>``; each has a counter in Redis, one set per database.
 
-Every statement that writes through the application's database engine is seen at the connection
-level (``before_cursor_execute``), whatever issued it: the ORM's flush, a Core ``UPDATE``, a
-``text()`` statement, in a web request, a job or a command. Its table gives the scope: a
-tenant-owned table the current academy's (``all`` when written for every academy), any other
-table ``all``; the tables no cached page shows (``IGNORED_TABLES``: audit, jobs, mail outbox,
-access counters, staff) none. Rows owned by an account (``owned_by_account``: the account, its
-children, its tokens) written by the ORM's flush are told precisely, ``account:<id>``, so a family
-logging in does not void the other families' pages. A statement that cannot be read counts as a
-write of everything (``all``): in doubt, caches are dropped.
+Every write through the application's database engine is seen, whatever issued it (the ORM's
+flush, a Core ``UPDATE``, a ``text()`` statement; a web request, a job or a command), and told to
+the narrowest scope that surely holds it:
 
-The scopes written are kept per thread until the transaction ends. When it commits, each one's
-counter is incremented in Redis, just before the database commit and again just after it (for a
-session): a reader that read the old data read an older counter, so what it kept is void at
-once. A rollback forgets them. Writes made outside the application (a
-``psql`` session) are not seen: caches also expire (``PORTAL_PAGE_SECONDS``). Without Redis nothing
-is published and ``generations`` answers None: callers must not cache then.
+- a row the ORM's flush writes is told by its object: the account for an account's rows
+  (``owned_by_account``: the account, its children, its tokens — a family logging in voids
+  nothing of the others'), the establishment for a table with ``establishment_id``, the academy
+  for another tenant-owned table, ``all`` otherwise; for a changed owner (a child moved to another
+  account, a student to another establishment) the former one is told too;
+- any other statement is told by its table: inside ``establishment_writes(id)`` (an import into
+  one establishment) the table of an ``EstablishmentMixin`` model (whose rows never change
+  establishment) gives that establishment, any other tenant-owned table (students, who may move,
+  accounts…) the current academy (``all`` when written for every academy), any other table
+  ``all``; a statement that cannot be read (a CTE, DDL) counts as a write of everything (``all``).
+
+Tables no cached page shows (``IGNORED_TABLES``: audit, jobs, mail outbox, access counters, staff)
+are told nothing. The scopes written are kept per thread until the transaction ends. When it
+commits, each one's counter is incremented in Redis, just before the database commit and again
+just after it (for a session): a reader that read the old data read an older counter, so what it
+kept is void at once. A rollback forgets them. Writes made outside the application (a ``psql``
+session) are not seen: caches also expire (``PORTAL_PAGE_SECONDS``). Without Redis nothing is
+published and ``generations`` answers None: callers must not cache then.
 """
 
 from __future__ import annotations
@@ -27,19 +33,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis.exceptions import RedisError
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from teleservices.extensions import db
 from teleservices.jobs import redis_connection
 from teleservices.tenancy.context import current_scope
+from teleservices.tenancy.models import EstablishmentMixin, TenantMixin
 
 ALL = "all"
 PREFIX = "freshness_prefix"
@@ -69,16 +77,15 @@ _WRITE = re.compile(
 
 # The account id of a row, by the table of the models declared with ``owned_by_account``.
 _ACCOUNT_OWNED: dict[type, str] = {}
-_account_tables: set[str] = set()
 _pending: ContextVar[set[str] | None] = ContextVar("freshness_pending", default=None)
 _flushing: ContextVar[bool] = ContextVar("freshness_flushing", default=False)
 _committed: ContextVar[tuple[str, ...]] = ContextVar("freshness_committed", default=())
+_establishment: ContextVar[int | None] = ContextVar("freshness_establishment", default=None)
 
 
 def owned_by_account(model: type, attribute: str) -> None:
     """Declare that a row of ``model`` belongs to the account ``row.<attribute>`` names."""
     _ACCOUNT_OWNED[model] = attribute
-    _account_tables.add(str(model.__tablename__))  # type: ignore[attr-defined]
 
 
 def key(app: Flask, scope: str) -> str:
@@ -92,6 +99,21 @@ def academy_scope(academy_id: int) -> str:
 
 def account_scope(account_id: int) -> str:
     return f"account:{account_id}"
+
+
+def establishment_scope(establishment_id: int) -> str:
+    return f"establishment:{establishment_id}"
+
+
+@contextmanager
+def establishment_writes(establishment_id: int) -> Iterator[None]:
+    """Declare that the statements issued meanwhile write, in the tables that have an
+    ``establishment_id``, only that establishment's rows (an import into one establishment)."""
+    token = _establishment.set(establishment_id)
+    try:
+        yield
+    finally:
+        _establishment.reset(token)
 
 
 def has_pending() -> bool:
@@ -113,9 +135,9 @@ def generations(scopes: Sequence[str]) -> list[int] | None:
 
 
 @functools.cache
-def _is_tenant_table(table: str) -> bool:
+def _columns(table: str) -> frozenset[str] | None:
     found = db.metadata.tables.get(table)
-    return found is not None and "academy_id" in found.c
+    return None if found is None else frozenset(found.c.keys())
 
 
 def _current_academy_scope() -> str:
@@ -126,16 +148,62 @@ def _current_academy_scope() -> str:
 
 
 def scope_of_statement(statement: str) -> str | None:
-    """The scope a SQL statement writes, None when it writes nothing a cache shows."""
+    """The scope a SQL statement not issued by the ORM's flush writes, None when it writes
+    nothing a cache shows."""
     if _READ.match(statement):
         return None
     written = _WRITE.match(statement)
     if written is None:
         return ALL  # unreadable (a CTE, DDL…): everything may have changed
     table = written.group(1).lower()
-    if table in IGNORED_TABLES or (table in _account_tables and _flushing.get()):
-        return None  # an account's rows written by the flush are told by _after_flush
-    return _current_academy_scope() if _is_tenant_table(table) else ALL
+    columns = _columns(table)
+    if table in IGNORED_TABLES:
+        return None
+    if columns is None or "academy_id" not in columns:
+        return ALL
+    establishment = _establishment.get()
+    if establishment is not None and table in _establishment_owned_tables():
+        return establishment_scope(establishment)
+    return _current_academy_scope()
+
+
+def _establishment_owned_tables() -> set[str]:
+    """The tables of ``EstablishmentMixin`` models: their rows never change establishment (a
+    student's may: the students table is not one of them)."""
+    return {
+        str(mapper.local_table.name)
+        for mapper in db.Model.registry.mappers  # type: ignore[attr-defined]
+        if issubclass(mapper.class_, EstablishmentMixin)
+    }
+
+
+def _values(obj: object, attribute: str) -> set[int]:
+    """The attribute's value and, when the flush changes it, its former one."""
+    history = inspect(obj).attrs[attribute].history
+    values = {*history.added, *history.unchanged, *history.deleted}
+    if not values:
+        values = {getattr(obj, attribute, None)}
+    return {value for value in values if isinstance(value, int)}
+
+
+def scopes_of_object(obj: object) -> set[str]:
+    """The scopes a row written by the ORM's flush belongs to (its former owner's too)."""
+    attribute = _ACCOUNT_OWNED.get(type(obj))
+    if attribute is not None:
+        accounts = _values(obj, attribute)
+        return {account_scope(account) for account in accounts} if accounts else {ALL}
+    table = str(getattr(obj, "__tablename__", ""))
+    if table in IGNORED_TABLES:
+        return set()
+    columns = _columns(table) or frozenset()
+    if isinstance(obj, TenantMixin) and "establishment_id" in columns:
+        establishments = _values(obj, "establishment_id")
+        if establishments:
+            return {establishment_scope(establishment) for establishment in establishments}
+    if isinstance(obj, TenantMixin):
+        academies = _values(obj, "academy_id")
+        return {academy_scope(academy) for academy in academies} if academies else {ALL}
+    return {ALL}
 
 
 def _add(scope: str) -> None:
@@ -147,6 +215,8 @@ def _add(scope: str) -> None:
 
 
 def _before_cursor_execute(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if _flushing.get():
+        return  # the flush's rows are told by their objects (_after_flush)
     scope = scope_of_statement(statement)
     if scope is not None:
         _add(scope)
@@ -159,10 +229,8 @@ def _before_flush(_session: Session, _context: Any, _instances: Any) -> None:
 def _after_flush(session: Session, _context: Any) -> None:
     _flushing.set(False)
     for obj in (*session.new, *session.dirty, *session.deleted):
-        attribute = _ACCOUNT_OWNED.get(type(obj))
-        if attribute is not None:
-            account_id = getattr(obj, attribute, None)
-            _add(account_scope(account_id) if account_id is not None else ALL)
+        for scope in scopes_of_object(obj):
+            _add(scope)
 
 
 def _forget(*_args: Any) -> None:
@@ -194,7 +262,7 @@ def _publish(scopes: tuple[str, ...]) -> None:
 def _before_commit(_connection: Any) -> None:
     """A connection commits: publish now (a connection used without a session has no later
     moment) and once more after the session's commit (``_after_commit``)."""
-    _flushing.set(False)  # a flush whose listeners left nothing to write never reaches after_flush
+    _flushing.set(False)  # a flush that found nothing to write does not reach after_flush
     pending = _pending.get()
     scopes = tuple(sorted(pending)) if pending else ()
     if pending:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from teleservices import freshness
 from teleservices.admin import audit
 from teleservices.declarations import Importer, ImportReport, ImportRow
 from teleservices.extensions import db
@@ -22,7 +23,8 @@ def run_import(
     student column); keep its changes only if it reports no error."""
     rows, skipped = _without_departed(importer, establishment, rows)
     try:
-        report = importer.run(establishment, rows)
+        with freshness.establishment_writes(establishment.id):  # its rows, none else's
+            report = importer.run(establishment, rows)
     except Exception:
         db.session.rollback()
         raise

@@ -67,6 +67,17 @@ def family(account: Account) -> Family:
     return Family(views, greeting(account, person, first))
 
 
+def establishment_ids(account: Account) -> set[int]:
+    """The establishments of every student attached to the account (left ones included)."""
+    return set(
+        db.session.scalars(
+            select(Student.establishment_id)
+            .join(AccountChild, AccountChild.student_id == Student.id)
+            .where(AccountChild.account_id == account.id)
+        )
+    )
+
+
 def current(views: list[ChildView]) -> ChildView | None:
     """The child chosen with ``?enfant=`` (remembered), else the remembered one, else the first."""
     by_id = {view.child.id: view for view in views}

@@ -5,8 +5,8 @@ The home needs, besides the children, data staff change rarely: the establishmen
 téléservice choices and settings, its Paramétrage, the academy's offer rules (national switches and
 experiments) and its academic services. They are read as plain frozen values (never ORM rows) and
 kept per application and per process for ``CACHE_SECONDS``, keyed by academy and establishment,
-with the generations (``freshness``) of the platform and of the academy they were read under:
-any committed write in that academy, in any process, voids them at once. A transaction holding
+with the generations (``freshness``) of the platform, the academy and the establishment they were
+read under: any committed write there, in any process, voids them at once. A transaction holding
 uncommitted writes reads through. Without Redis (or when it cannot be reached) nothing is cached:
 several gunicorn workers would have no way to tell each other of a change. Then each open
 téléservice's home-page entry comes from its plugin; the whole page may then be kept too
@@ -55,13 +55,14 @@ class AcademySnapshot:
 
 
 class SnapshotCache:
-    """Frozen values by key, each valid for ``CACHE_SECONDS`` and its academy's generations."""
+    """Frozen values by key, each valid for ``CACHE_SECONDS`` and the generations of the platform,
+    its academy and (for an establishment's values) its establishment."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, int, int], tuple[float, list[int], Any]] = {}
 
     def get(self, key: tuple[str, int, int], load: Callable[[], T]) -> T:
-        generation = _request_generations(key[1])
+        generation = _request_generations(key)
         if generation is None or freshness.has_pending():
             return load()  # no Redis to share changes, or changed in this transaction
         now = time.monotonic()
@@ -73,14 +74,16 @@ class SnapshotCache:
         return value
 
 
-def _request_generations(academy_id: int) -> list[int] | None:
-    """The platform's and the academy's generations, read once per request."""
-    read: dict[int, list[int] | None] = g.setdefault("portal_generations", {})
-    if academy_id not in read:
-        read[academy_id] = freshness.generations(
-            [freshness.ALL, freshness.academy_scope(academy_id)]
-        )
-    return read[academy_id]
+def _request_generations(key: tuple[str, int, int]) -> list[int] | None:
+    """The generations a cached value depends on, read once per request."""
+    read: dict[tuple[str, int, int], list[int] | None] = g.setdefault("portal_generations", {})
+    if key not in read:
+        kind, academy_id, establishment_id = key
+        scopes = [freshness.ALL, freshness.academy_scope(academy_id)]
+        if kind == "establishment":
+            scopes.append(freshness.establishment_scope(establishment_id))
+        read[key] = freshness.generations(scopes)
+    return read[key]
 
 
 def _cache() -> SnapshotCache:

@@ -6,11 +6,12 @@ from has changed. An entry is keyed by everything the page depends on besides th
 academy and host, the whole session except its CSRF token (account and its session nonce,
 session-protection identifier, current child, language, « Dernière connexion ») and the Paris
 date (plugin summaries such as « N nouvelles notes depuis 7 jours » change at midnight). It
-holds the generations (``freshness``) of the platform, the academy and the account read before
-the page was built: any committed write there (a login, a SIECLE or grades import, a setting,
-a logout elsewhere that rotates the session nonce) voids it at once. It also expires after
-``PORTAL_PAGE_SECONDS`` (60 by default, 0 turns the cache off), which bounds what a write made
-outside the application could leave.
+holds the generations (``freshness``) of the platform, the academy, the account and the
+establishments of the account's children, read before the page was built: any committed write
+there (a login, an import into one of those establishments, a setting, a logout elsewhere that
+rotates the session nonce) voids it at once; a write in another establishment does not. It also
+expires after ``PORTAL_PAGE_SECONDS`` (60 by default, 0 turns the cache off), which bounds what a
+write made outside the application could leave.
 
 Only a plain ``GET`` of the home with no query string, by a family or student session that
 Flask-Login's strong session protection accepts and that has no message waiting, is served from
@@ -25,6 +26,7 @@ import hashlib
 import json
 import secrets
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request, session
@@ -33,7 +35,9 @@ from flask_wtf.csrf import generate_csrf
 from redis.exceptions import RedisError
 
 from teleservices import freshness, i18n
+from teleservices.accounts.models import Account
 from teleservices.jobs import redis_connection
+from teleservices.portal import children
 from teleservices.tenancy.resolution import KNOWN_IDS
 
 ENDPOINT = "accounts.home"
@@ -76,6 +80,20 @@ def _candidate(academy_code: str) -> tuple[str, list[str]] | None:
     return f"{current_app.extensions[PREFIX]}:{digest.hexdigest()}", scopes
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """What the page about to be built depends on, with the generations read before."""
+
+    key: str
+    scopes: list[str]
+    generation: list[int]
+    establishments: frozenset[int] | None = None  # known once ``prepare`` has read them
+
+
+def _keys(scopes: list[str]) -> list[str]:
+    return [freshness.key(current_app, scope) for scope in scopes]
+
+
 def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Answer with the kept page when it is still valid; else note what to keep after the build.
     Runs before the academy is resolved, so a kept page costs no SQL query."""
@@ -88,39 +106,70 @@ def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
     try:
         pipeline = redis_connection().pipeline(transaction=False)
         pipeline.get(cache_key)
-        pipeline.mget([freshness.key(current_app, scope) for scope in scopes])
+        pipeline.mget(_keys(scopes))
         kept, counters = pipeline.execute()
+        generation = [int(value or 0) for value in counters]
+        entry = json.loads(zlib.decompress(kept)) if kept is not None else None
+        if entry is not None and entry["scopes"][: len(scopes)] == scopes:
+            more = entry["scopes"][len(scopes) :]  # the children's establishments
+            if more:
+                generation_now = generation + [
+                    int(value or 0) for value in redis_connection().mget(_keys(more))
+                ]
+            else:
+                generation_now = generation
+            if entry["generation"] == generation_now:
+                html = entry["html"].replace(entry["marker"], generate_csrf())
+                abort(current_app.response_class(html, mimetype="text/html"))
     except RedisError:
         current_app.logger.warning("Redis injoignable : accueil construit sans cache")
         return
-    generation = [int(value or 0) for value in counters]
-    if kept is not None:
-        entry = json.loads(zlib.decompress(kept))
-        if entry["generation"] == generation:
-            html = entry["html"].replace(entry["marker"], generate_csrf())
-            abort(current_app.response_class(html, mimetype="text/html"))
-    g.setdefault(_PENDING, (cache_key, generation))
+    g.setdefault(_PENDING, _Pending(cache_key, scopes, generation))
 
 
-def keep(html: str, account_id: str) -> str:
-    """Keep the home just built (``account_id``: the ``get_id()`` of the account it shows) when
-    the request may be served from the cache next time; return it unchanged."""
-    pending = g.pop(_PENDING, None)
-    if pending is None or account_id != session.get("_user_id") or session.get("_flashes"):
+def prepare(account: Account) -> None:
+    """Before the home is built (after the account is read, before anything else): read the
+    generations of the establishments of the account's children, which the page depends on."""
+    pending: _Pending | None = g.get(_PENDING)
+    if pending is None:
+        return
+    establishments = frozenset(children.establishment_ids(account))
+    scopes = [freshness.establishment_scope(e) for e in sorted(establishments)]
+    counters = freshness.generations(scopes) if scopes else []
+    if counters is None:
+        g.pop(_PENDING)
+        return
+    setattr(
+        g,
+        _PENDING,
+        _Pending(
+            pending.key, pending.scopes + scopes, pending.generation + counters, establishments
+        ),
+    )
+
+
+def keep(html: str, account_id: str, establishments: set[int]) -> str:
+    """Keep the home just built (``account_id``: the ``get_id()`` of the account it shows,
+    ``establishments``: its children's) when the request may be served from the cache next
+    time; return it unchanged."""
+    pending: _Pending | None = g.pop(_PENDING, None)
+    if pending is None or pending.establishments is None:
         return html
-    if freshness.has_pending():
-        return html  # built from data this request changed and has not committed yet
-    cache_key, generation = pending
+    if account_id != session.get("_user_id") or session.get("_flashes"):
+        return html
+    if freshness.has_pending() or not establishments <= pending.establishments:
+        return html  # changed meanwhile by this request, or a child changed establishment
     marker = f"csrf-{secrets.token_hex(16)}"
     token = g.get("csrf_token")
     entry = {
-        "generation": generation,
+        "scopes": pending.scopes,
+        "generation": pending.generation,
         "marker": marker,
         "html": html.replace(token, marker) if isinstance(token, str) else html,
     }
     try:
         redis_connection().set(
-            cache_key, zlib.compress(json.dumps(entry).encode(), 1), ex=_seconds()
+            pending.key, zlib.compress(json.dumps(entry).encode(), 1), ex=_seconds()
         )
     except RedisError:
         current_app.logger.warning("Redis injoignable : accueil non gardé")

@@ -61,6 +61,7 @@ def home() -> str | Response:
     account = sessions.current_account()
     if account is None:
         return _login_first()
+    page_cache.prepare(account)
     context = _family_context(account)
     html = render_template(
         "portal/home.html",
@@ -68,7 +69,8 @@ def home() -> str | Response:
         home=home_data(account, context["current"]),
         **context,
     )
-    return page_cache.keep(html, account.get_id())
+    establishments = {view.establishment.id for view in context["children"]}
+    return page_cache.keep(html, account.get_id(), establishments)
 
 
 def _establishment_page(template: str) -> str | Response:

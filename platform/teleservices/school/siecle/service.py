@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from teleservices import freshness
 from teleservices.accounts.precreation import precreate_accounts
 from teleservices.extensions import db
 from teleservices.school.siecle import parsing
@@ -115,7 +116,7 @@ def import_siecle(establishment: Establishment, files: Sequence[SiecleInput]) ->
             db.session.rollback()
             return report
         try:
-            with _plans_per_execution():
+            with _plans_per_execution(), freshness.establishment_writes(establishment_id):
                 _apply(academy_id, establishment_id, data, report)
             db.session.commit()
         except BaseException:
