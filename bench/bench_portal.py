@@ -48,11 +48,13 @@ USER_AGENT = "teleservices-bench"
 CONNECTIONS = 32
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 NOTE = (
-    "Page gardée : aucune requête SQL ; le worker lit le cookie de session, fait un aller-retour "
-    "Redis (la page compressée et les générations de la plateforme, de l'académie et du compte, "
-    "en un pipeline) et remplace le jeton CSRF ; une page gardée pèse ≈ 2,6 ko dans Redis "
-    "(8,6 ko de HTML, zlib). Elle est annulée par toute écriture validée dans l'académie ou sur "
-    "le compte (`freshness.py`), au changement de jour et au plus tard après 60 s. Page "
+    "Page gardée : aucune requête SQL ; le worker lit le cookie de session, fait deux "
+    "allers-retours Redis (la page compressée avec les générations de la plateforme, de "
+    "l'académie et du compte en un pipeline, puis celles des établissements des enfants) et "
+    "remplace le jeton CSRF ; une page gardée pèse ≈ 2,6 ko dans Redis (8,6 ko de HTML, zlib). "
+    "Elle est annulée par toute écriture validée sur le compte, dans l'un des établissements des "
+    "enfants ou dans l'académie hors d'un autre établissement (`freshness.py`), au changement de "
+    "jour et au plus tard après 60 s. Page "
     "construite : ≈ 17 ms de worker par accueil (2 workers à ≈ 120 req/s), 6 requêtes SQL — "
     "l'hôte en fait 3 (+ le set_config de la RLS) : académie, compte, enfants avec la formule "
     "d'accueil ; les choix et le paramétrage de l'établissement, les règles d'offre et les "
