@@ -6,6 +6,8 @@ from has changed. An entry is keyed by everything the page depends on besides th
 academy and host, the whole session except its CSRF token (account and its session nonce,
 session-protection identifier, current child, language, « Dernière connexion ») and the Paris
 date (plugin summaries such as « N nouvelles notes depuis 7 jours » change at midnight). It
+is a Redis hash (the page compressed with zlib, the CSRF marker, the establishments' scopes and
+the generations), looked up with one Lua script, so a kept page costs one round trip. It
 holds the generations (``freshness``) of the platform, the academy, the account and the
 establishments of the account's children, read before the page was built: any committed write
 there (a login, an import into one of those establishments, a setting, a logout elsewhere that
@@ -16,8 +18,8 @@ write made outside the application could leave.
 Only a plain ``GET`` of the home with no query string, by a family or student session that
 Flask-Login's strong session protection accepts and that has no message waiting, is served from
 or kept in the cache; staff simulations never are. The CSRF token (logout form) is replaced by a
-marker when the page is kept and by this request's token when it is served. Entries are
-compressed (zlib). Without Redis, or when it cannot be reached, every home is built.
+marker when the page is kept and by this request's token when it is served.
+Without Redis, or when it cannot be reached, every home is built.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from teleservices.tenancy.resolution import KNOWN_IDS
 
 ENDPOINT = "accounts.home"
 PREFIX = "portal_page_prefix"
+SCRIPT = "portal_page_lookup"
 _PENDING = "portal_page"
 _NOT_IN_KEY = ("csrf_token",)
 
@@ -82,16 +85,38 @@ def _candidate(academy_code: str) -> tuple[str, list[str]] | None:
 
 @dataclass(frozen=True)
 class _Pending:
-    """What the page about to be built depends on, with the generations read before."""
+    """What the page about to be built depends on, with the generations read before: those of the
+    platform, academy and account, then (once ``prepare`` has read them) of the establishments."""
 
     key: str
-    scopes: list[str]
     generation: list[int]
-    establishments: frozenset[int] | None = None  # known once ``prepare`` has read them
+    establishments: frozenset[int] | None = None
+    establishment_scopes: tuple[str, ...] = ()
 
 
-def _keys(scopes: list[str]) -> list[str]:
-    return [freshness.key(current_app, scope) for scope in scopes]
+# One round trip: the kept entry, the counters of the platform, academy and account (ARGV[2…]),
+# and the counters of the scopes the entry lists (its children's establishments).
+LOOKUP = """
+local entry = redis.call('HMGET', KEYS[1], 'scopes', 'generation', 'marker', 'page')
+local base = {}
+for i = 2, #ARGV do base[i - 1] = ARGV[1] .. ':' .. ARGV[i] end
+local counters = redis.call('MGET', unpack(base))
+if entry[1] then
+  for _, scope in ipairs(cjson.decode(entry[1])) do
+    table.insert(counters, redis.call('GET', ARGV[1] .. ':' .. scope) or false)
+  end
+end
+return {entry, counters}
+"""
+
+
+def _lookup(cache_key: str, scopes: list[str]) -> tuple[list[Any], list[int]]:
+    script = current_app.extensions.get(SCRIPT)
+    if script is None:
+        script = current_app.extensions[SCRIPT] = redis_connection().register_script(LOOKUP)
+    prefix = current_app.extensions[freshness.PREFIX]
+    entry, counters = script(keys=[cache_key], args=[prefix, *scopes])
+    return entry, [int(value or 0) for value in counters]
 
 
 def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -104,27 +129,14 @@ def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
         return
     cache_key, scopes = candidate
     try:
-        pipeline = redis_connection().pipeline(transaction=False)
-        pipeline.get(cache_key)
-        pipeline.mget(_keys(scopes))
-        kept, counters = pipeline.execute()
-        generation = [int(value or 0) for value in counters]
-        entry = json.loads(zlib.decompress(kept)) if kept is not None else None
-        if entry is not None and entry["scopes"][: len(scopes)] == scopes:
-            more = entry["scopes"][len(scopes) :]  # the children's establishments
-            if more:
-                generation_now = generation + [
-                    int(value or 0) for value in redis_connection().mget(_keys(more))
-                ]
-            else:
-                generation_now = generation
-            if entry["generation"] == generation_now:
-                html = entry["html"].replace(entry["marker"], generate_csrf())
-                abort(current_app.response_class(html, mimetype="text/html"))
+        (_establishments, generation, marker, page), counters = _lookup(cache_key, scopes)
     except RedisError:
         current_app.logger.warning("Redis injoignable : accueil construit sans cache")
         return
-    g.setdefault(_PENDING, _Pending(cache_key, scopes, generation))
+    if page is not None and json.loads(generation) == counters:
+        html = zlib.decompress(page).decode().replace(marker.decode(), generate_csrf())
+        abort(current_app.response_class(html, mimetype="text/html"))
+    g.setdefault(_PENDING, _Pending(cache_key, counters[: len(scopes)]))
 
 
 def prepare(account: Account) -> None:
@@ -134,18 +146,13 @@ def prepare(account: Account) -> None:
     if pending is None:
         return
     establishments = frozenset(children.establishment_ids(account))
-    scopes = [freshness.establishment_scope(e) for e in sorted(establishments)]
+    scopes = tuple(freshness.establishment_scope(e) for e in sorted(establishments))
     counters = freshness.generations(scopes) if scopes else []
     if counters is None:
         g.pop(_PENDING)
         return
-    setattr(
-        g,
-        _PENDING,
-        _Pending(
-            pending.key, pending.scopes + scopes, pending.generation + counters, establishments
-        ),
-    )
+    prepared = _Pending(pending.key, pending.generation + counters, establishments, scopes)
+    setattr(g, _PENDING, prepared)
 
 
 def keep(html: str, account_id: str, establishments: set[int]) -> str:
@@ -161,16 +168,19 @@ def keep(html: str, account_id: str, establishments: set[int]) -> str:
         return html  # changed meanwhile by this request, or a child changed establishment
     marker = f"csrf-{secrets.token_hex(16)}"
     token = g.get("csrf_token")
+    kept = html.replace(token, marker) if isinstance(token, str) else html
     entry = {
-        "scopes": pending.scopes,
-        "generation": pending.generation,
+        "scopes": json.dumps(pending.establishment_scopes),
+        "generation": json.dumps(pending.generation),
         "marker": marker,
-        "html": html.replace(token, marker) if isinstance(token, str) else html,
+        "page": zlib.compress(kept.encode(), 1),
     }
     try:
-        redis_connection().set(
-            pending.key, zlib.compress(json.dumps(entry).encode(), 1), ex=_seconds()
-        )
+        transaction = redis_connection().pipeline()
+        transaction.delete(pending.key)
+        transaction.hset(pending.key, mapping=entry)
+        transaction.expire(pending.key, _seconds())
+        transaction.execute()
     except RedisError:
         current_app.logger.warning("Redis injoignable : accueil non gardé")
     return html
