@@ -3,11 +3,10 @@
 A family coming back to its home (after a service page, a refresh, the back button) is shown
 the page built for it last time, without a single SQL query, as long as nothing it was built
 from has changed. An entry is keyed by everything the page depends on besides the data: the
-academy and host, the whole session except its CSRF token (account and its session nonce,
-session-protection identifier, current child, language, « Dernière connexion ») and the Paris
-date (plugin summaries such as « N nouvelles notes depuis 7 jours » change at midnight). It
-is a Redis hash (the page compressed with zlib, the CSRF marker, the establishments' scopes and
-the generations), looked up with one Lua script, so a kept page costs one round trip. It
+academy and host, the whole session (account and its session nonce, session-protection
+identifier, current child, language, « Dernière connexion », CSRF secret) and the Paris date (plugin summaries such as « N nouvelles notes depuis 7 jours » change at midnight). It
+is a Redis hash (the page compressed with zlib, the establishments' scopes and the
+generations), looked up with one Lua script, so a kept page costs one round trip. It
 holds the generations (``freshness``) of the platform, the academy, the account and the
 establishments of the account's children, read before the page was built: any committed write
 there (a login, an import into one of those establishments, a setting, a logout elsewhere that
@@ -17,23 +16,20 @@ write made outside the application could leave.
 
 Only a plain ``GET`` of the home with no query string, by a family or student session that
 Flask-Login's strong session protection accepts and that has no message waiting, is served from
-or kept in the cache; staff simulations never are. The CSRF token (logout form) is replaced by a
-marker when the page is kept and by this request's token when it is served.
-Without Redis, or when it cannot be reached, every home is built.
+or kept in the cache; staff simulations never are. The CSRF token the kept page carries (logout
+form) is this session's, and tokens do not expire (``WTF_CSRF_TIME_LIMIT`` is None). Without Redis, or when it cannot be reached, every home is built.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_login.utils import _create_identifier
-from flask_wtf.csrf import generate_csrf
 from redis.exceptions import RedisError
 
 from teleservices import freshness, i18n
@@ -46,7 +42,6 @@ ENDPOINT = "accounts.home"
 PREFIX = "portal_page_prefix"
 SCRIPT = "portal_page_lookup"
 _PENDING = "portal_page"
-_NOT_IN_KEY = ("csrf_token",)
 
 
 def _seconds() -> int:
@@ -71,7 +66,7 @@ def _candidate(academy_code: str) -> tuple[str, list[str]] | None:
     material = {
         "academy": academy_code,
         "host": request.host,
-        "session": {k: v for k, v in session.items() if k not in _NOT_IN_KEY},
+        "session": dict(session),
         "today": i18n.local_today().isoformat(),
     }
     digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode())
@@ -88,7 +83,6 @@ class _Pending:
     """What the page about to be built depends on, with the generations read before: those of the
     platform, academy and account, then (once ``prepare`` has read them) of the establishments."""
 
-    key: str
     generation: list[int]
     establishments: frozenset[int] | None = None
     establishment_scopes: tuple[str, ...] = ()
@@ -97,7 +91,7 @@ class _Pending:
 # One round trip: the kept entry, the counters of the platform, academy and account (ARGV[2…]),
 # and the counters of the scopes the entry lists (its children's establishments).
 LOOKUP = """
-local entry = redis.call('HMGET', KEYS[1], 'scopes', 'generation', 'marker', 'page')
+local entry = redis.call('HMGET', KEYS[1], 'scopes', 'generation', 'page')
 local base = {}
 for i = 2, #ARGV do base[i - 1] = ARGV[1] .. ':' .. ARGV[i] end
 local counters = redis.call('MGET', unpack(base))
@@ -129,14 +123,13 @@ def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
         return
     cache_key, scopes = candidate
     try:
-        (_establishments, generation, marker, page), counters = _lookup(cache_key, scopes)
+        (_establishments, generation, page), counters = _lookup(cache_key, scopes)
     except RedisError:
         current_app.logger.warning("Redis injoignable : accueil construit sans cache")
         return
     if page is not None and json.loads(generation) == counters:
-        html = zlib.decompress(page).decode().replace(marker.decode(), generate_csrf())
-        abort(current_app.response_class(html, mimetype="text/html"))
-    g.setdefault(_PENDING, _Pending(cache_key, counters[: len(scopes)]))
+        abort(current_app.response_class(zlib.decompress(page), mimetype="text/html"))
+    g.setdefault(_PENDING, _Pending(counters[: len(scopes)]))
 
 
 def prepare(account: Account) -> None:
@@ -151,7 +144,7 @@ def prepare(account: Account) -> None:
     if counters is None:
         g.pop(_PENDING)
         return
-    prepared = _Pending(pending.key, pending.generation + counters, establishments, scopes)
+    prepared = _Pending(pending.generation + counters, establishments, scopes)
     setattr(g, _PENDING, prepared)
 
 
@@ -166,20 +159,21 @@ def keep(html: str, account_id: str, establishments: set[int]) -> str:
         return html
     if freshness.has_pending() or not establishments <= pending.establishments:
         return html  # changed meanwhile by this request, or a child changed establishment
-    marker = f"csrf-{secrets.token_hex(16)}"
-    token = g.get("csrf_token")
-    kept = html.replace(token, marker) if isinstance(token, str) else html
+    # The key of the session as it will be saved (the build may have given it a CSRF secret).
+    candidate = _candidate(g.academy.code)
+    if candidate is None:
+        return html
+    key = candidate[0]
     entry = {
         "scopes": json.dumps(pending.establishment_scopes),
         "generation": json.dumps(pending.generation),
-        "marker": marker,
-        "page": zlib.compress(kept.encode(), 1),
+        "page": zlib.compress(html.encode(), 1),
     }
     try:
         transaction = redis_connection().pipeline()
-        transaction.delete(pending.key)
-        transaction.hset(pending.key, mapping=entry)
-        transaction.expire(pending.key, _seconds())
+        transaction.delete(key)
+        transaction.hset(key, mapping=entry)
+        transaction.expire(key, _seconds())
         transaction.execute()
     except RedisError:
         current_app.logger.warning("Redis injoignable : accueil non gardé")
