@@ -225,6 +225,8 @@ def test_writes_are_told_to_the_scope_they_change(app, academy):
         assert freshness.scope_of_statement("INSERT INTO audit_entries (id) VALUES (1)") is None
         assert freshness.scope_of_statement("UPDATE academies SET name = 'B'") == freshness.ALL
         assert freshness.scope_of_statement("WITH x AS (DELETE FROM students) SELECT 1") == "all"
+        assert freshness.scope_of_statement("WITH x AS (SELECT 1) SELECT * FROM x") is None
+        assert freshness.scope_of_statement("ALTER TABLE students ADD x int") == "all"
         # An account's row not written by the ORM's flush cannot be told precisely: the academy.
         assert freshness.scope_of_statement("UPDATE accounts SET email = ''") == (
             f"academy:{academy.id}"

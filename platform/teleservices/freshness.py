@@ -69,13 +69,15 @@ _READ = re.compile(
     r"\s*(SELECT|SHOW|SET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|PRAGMA)\b",
     re.IGNORECASE,
 )
+_CTE = re.compile(r"\s*WITH\b", re.IGNORECASE)
+_CTE_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _WRITE = re.compile(
     r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)"
     r"\s+(?:ONLY\s+)?(?:\"?\w+\"?\.)?\"?(\w+)\"?",
     re.IGNORECASE,
 )
 
-# The account id of a row, by the table of the models declared with ``owned_by_account``.
+# The attribute holding a row's account id, by model (``owned_by_account``).
 _ACCOUNT_OWNED: dict[type, str] = {}
 _pending: ContextVar[set[str] | None] = ContextVar("freshness_pending", default=None)
 _flushing: ContextVar[bool] = ContextVar("freshness_flushing", default=False)
@@ -107,8 +109,8 @@ def establishment_scope(establishment_id: int) -> str:
 
 @contextmanager
 def establishment_writes(establishment_id: int) -> Iterator[None]:
-    """Declare that the statements issued meanwhile write, in the tables that have an
-    ``establishment_id``, only that establishment's rows (an import into one establishment)."""
+    """Declare that the statements issued meanwhile write, in the tables of ``EstablishmentMixin``
+    models, only that establishment's rows (an import into one establishment)."""
     token = _establishment.set(establishment_id)
     try:
         yield
@@ -152,9 +154,11 @@ def scope_of_statement(statement: str) -> str | None:
     nothing a cache shows."""
     if _READ.match(statement):
         return None
+    if _CTE.match(statement):
+        return ALL if _CTE_WRITE.search(statement) else None  # which table it writes is not read
     written = _WRITE.match(statement)
     if written is None:
-        return ALL  # unreadable (a CTE, DDL…): everything may have changed
+        return ALL  # DDL or unknown: everything may have changed
     table = written.group(1).lower()
     columns = _columns(table)
     if table in IGNORED_TABLES:
