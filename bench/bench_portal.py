@@ -50,7 +50,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 NOTE = (
     "Page gardée : aucune requête SQL ; le worker lit le cookie de session, fait un aller-retour "
     "Redis (un script Lua lit la page compressée et les générations de la plateforme, de "
-    "l'académie, du compte et des établissements des enfants) et remplace le jeton CSRF ; une page gardée pèse ≈ 2,6 ko dans Redis (8,6 ko de HTML, zlib). "
+    "l'académie, du compte et des établissements des enfants) et renvoie la page telle quelle "
+    "(le jeton CSRF qu'elle porte est celui de la session) ; une page gardée pèse ≈ 2,6 ko dans Redis (8,6 ko de HTML, zlib). "
     "Elle est annulée par toute écriture validée sur le compte, dans l'un des établissements des "
     "enfants ou dans l'académie hors d'un autre établissement (`freshness.py`), au changement de "
     "jour et au plus tard après 60 s. Page "
