@@ -298,3 +298,21 @@ def test_an_import_tells_only_its_establishment_for_its_own_tables(app, academy)
         assert freshness.scope_of_statement("UPDATE accounts SET email = ''") == (
             f"academy:{academy.id}"
         )
+
+
+def test_a_committed_write_increments_its_counter_which_expires_when_unused(kept, academy):
+    from redis import Redis
+
+    app, _portal = kept
+    redis = Redis.from_url(app.config["REDIS_URL"])
+    counter = freshness.key(app, freshness.academy_scope(academy.id))
+    before = int(redis.get(counter) or 0)
+    with app.app_context(), tenant(academy.id):
+        db.session.execute(update(Establishment).values(phone="03 81 00 00 00"))
+        db.session.rollback()
+    assert int(redis.get(counter) or 0) == before  # nothing published for a rollback
+    with app.app_context(), tenant(academy.id):
+        db.session.execute(update(Establishment).values(phone="03 81 00 00 00"))
+        db.session.commit()
+    assert int(redis.get(counter) or 0) > before
+    assert 0 < redis.ttl(counter) <= freshness.COUNTER_SECONDS

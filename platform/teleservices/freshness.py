@@ -24,8 +24,10 @@ are told nothing. The scopes written are kept per thread until the transaction e
 commits, each one's counter is incremented in Redis, just before the database commit and again
 just after it (for a session): a reader that read the old data read an older counter, so what it
 kept is void at once. A rollback forgets them. Writes made outside the application (a ``psql``
-session) are not seen: caches also expire (``PORTAL_PAGE_SECONDS``). Without Redis nothing is
-published and ``generations`` answers None: callers must not cache then.
+session) are not seen: caches also expire (``PORTAL_PAGE_SECONDS``). A counter unwritten for a
+week expires (``COUNTER_SECONDS``); Redis must not evict keys otherwise (``noeviction`` or a
+``volatile-*`` policy, as RQ needs too). Without Redis nothing is published and ``generations``
+answers None: callers must not cache then.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ from teleservices.tenancy.models import EstablishmentMixin, TenantMixin
 
 ALL = "all"
 PREFIX = "freshness_prefix"
+# A counter left unwritten this long is dropped (there is one per account): it then reads 0 again,
+# which no cached value can still hold, since none lives nearly as long.
+COUNTER_SECONDS = 7 * 24 * 3600
 IGNORED_TABLES = frozenset(
     {
         "audit_entries",
@@ -258,6 +263,7 @@ def _publish(scopes: tuple[str, ...]) -> None:
         pipeline = redis_connection().pipeline(transaction=False)
         for scope in scopes:
             pipeline.incr(key(current_app, scope))
+            pipeline.expire(key(current_app, scope), COUNTER_SECONDS)
         pipeline.execute()
     except RedisError:
         current_app.logger.error("Redis injoignable : changement non publié (%s)", scopes)
