@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
-from teleservices import auth, freshness, i18n, mounting, static_assets, sweep
+from teleservices import auth, freshness, i18n, mounting, static_assets, sweep, transactions
 from teleservices import config as configuration
 from teleservices.extensions import csrf, db, limiter
 from teleservices.plugins import build_registry
@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     scoping.install(Session)
     freshness.init_app(app)
+    transactions.init_app(app)
     migrate = Migrate(app, db, directory=str(_migrations_dir()))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -154,16 +154,21 @@ def _current_academy_scope() -> str:
     return academy_scope(scope.academy_id)
 
 
+def is_read(statement: str) -> bool:
+    """True for a statement that surely writes nothing (SELECT, SET, transaction control…)."""
+    if _READ.match(statement):
+        return True
+    return bool(_CTE.match(statement)) and not _CTE_WRITE.search(statement)
+
+
 def scope_of_statement(statement: str) -> str | None:
     """The scope a SQL statement not issued by the ORM's flush writes, None when it writes
     nothing a cache shows."""
-    if _READ.match(statement):
+    if is_read(statement):
         return None
-    if _CTE.match(statement):
-        return ALL if _CTE_WRITE.search(statement) else None  # which table it writes is not read
     written = _WRITE.match(statement)
     if written is None:
-        return ALL  # DDL or unknown: everything may have changed
+        return ALL  # a writing CTE, DDL or unknown: everything may have changed
     table = written.group(1).lower()
     columns = _columns(table)
     if table in IGNORED_TABLES:
