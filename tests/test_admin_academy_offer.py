@@ -7,7 +7,7 @@ from html import unescape
 
 import pyotp
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from teleservices import opening
 from teleservices.admin import offer
@@ -17,6 +17,7 @@ from teleservices.admin.testing import make_staff, staff_session
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
+from teleservices.testing import sql_statements
 
 SECRET = pyotp.random_base32()
 ACADEMY = "/ac-test/admin/academie"
@@ -172,19 +173,10 @@ def test_statuses_load_both_offer_rules_with_one_extra_query(app, academy):
         db.session.commit()
         academy_row = db.session.get(Academy, academy.id)
         etab = db.session.execute(select(Establishment).filter_by(uai="0251711Z")).scalar_one()
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            if "set_config" not in statement:
-                statements.append(statement)
-
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with sql_statements(app) as statements:
             states = opening.statuses(registry, etab, academy_row)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == 2, statements  # the states, then both offer rules
+    queries = [s for s in statements if "set_config" not in s]
+    assert len(queries) == 2, queries  # the states, then both offer rules
     assert (states["notes"].is_open, states["notes"].reason) == (False, EXPERIMENTAL)
     assert states["paiement"].locked is False
     assert states["emploi_du_temps"].reason == "Téléservice désactivé au niveau national"

@@ -165,17 +165,14 @@ def test_notes_publication_mode_and_dates_are_saved_and_audited(app, academy, ac
     assert '<option value="4EME|4C">4EME — 4C</option>' in text(page)
     assert 'name="publication_dates-0-date"' in text(page)
     assert _audit(app, academy, "teleservice.configured") == []
-    page = head.post(
-        url,
-        {
-            "publication_mode": "echeance",
-            "publication_dates-0-classe": "4EME|4C",
-            "publication_dates-0-date": "2026-12-12",
-            "publication_dates-1-classe": "4EME|4C",
-            "publication_dates-1-date": "2027-03-20",
-        },
-        follow_redirects=True,
-    )
+    two_dates = {
+        "publication_mode": "echeance",
+        "publication_dates-0-classe": "4EME|4C",
+        "publication_dates-0-date": "2026-12-12",
+        "publication_dates-1-classe": "4EME|4C",
+        "publication_dates-1-date": "2027-03-20",
+    }
+    page = head.post(url, two_dates, follow_redirects=True)
     assert "La configuration de « Notes » est enregistrée" in text(page)
     assert 'value="2027-03-20"' in text(page)
     entry = _audit(app, academy, "teleservice.configured")[0]
@@ -188,17 +185,7 @@ def test_notes_publication_mode_and_dates_are_saved_and_audited(app, academy, ac
         ],
     }
     # « − » on the first row removes it from the form; saving keeps the other one.
-    page = head.post(
-        url,
-        {
-            "publication_mode": "echeance",
-            "publication_dates-0-classe": "4EME|4C",
-            "publication_dates-0-date": "2026-12-12",
-            "publication_dates-1-classe": "4EME|4C",
-            "publication_dates-1-date": "2027-03-20",
-            "_remove": "publication_dates-0",
-        },
-    )
+    page = head.post(url, {**two_dates, "_remove": "publication_dates-0"})
     assert 'value="2026-12-12"' not in text(page) and 'value="2027-03-20"' in text(page)
     page = head.post(
         url,

@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy import text as text_sql
 
 from teleservices import opening
@@ -17,6 +17,7 @@ from teleservices.admin.offer import AcademicService
 from teleservices.extensions import db
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Academy, Establishment
+from teleservices.testing import sql_statements
 
 COLLEGE, LYCEE = "0251711Z", "0250001R"
 PLUGIN_TABLE = re.compile(r"\bFROM (notes|absences|fiche|paiement|emploi_du_temps|bourses)_")
@@ -173,18 +174,8 @@ def test_english_switch(app, academy, portal):
 
 
 def _count_queries(app, portal):
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as statements:
         assert portal.client.get("/ac-test/accueil").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     # The plugins' own home-entry summaries are theirs to count.
     return len([s for s in statements if not PLUGIN_TABLE.search(s)])
 

@@ -146,11 +146,9 @@ def test_the_family_journey(live_server, smtp_server, browser, academy, width):
 def test_a_kept_home_in_the_browser(live_server, browser, academy, redis_url):
     """As in production (Redis): coming back from a service page, the home is the kept page — no
     SQL query — it passes axe-core, and its logout form (CSRF token put back) works."""
-    from sqlalchemy import event
-
     from teleservices.accounts.portal_testing import PASSWORD
     from teleservices.accounts.testing import activate
-    from teleservices.testing import RQ_QUEUE
+    from teleservices.testing import RQ_QUEUE, sql_statements
 
     server = live_server(REDIS_URL=redis_url, JOBS_QUEUE=RQ_QUEUE)
     app = server.server.app
@@ -166,18 +164,8 @@ def test_a_kept_home_in_the_browser(live_server, browser, academy, redis_url):
     page.locator("main ul.ts-services").get_by_role("link", name="Notes").click()
     assert "Les notes" in page.locator("h1").inner_text()
 
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as statements:
         page.goto(f"{server.url}/ac-test/accueil")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert page.get_by_text("1 enfant est rattaché à votre compte").is_visible()
     # (The host-name map of the tenant middleware may be reloaded meanwhile: not the home's.)
     assert [s for s in statements if "host_names" not in s] == []

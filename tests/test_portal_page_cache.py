@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 import time_machine
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from teleservices import auth, freshness
 from teleservices.accounts.models import Account, AccountChild
@@ -19,6 +19,7 @@ from teleservices.extensions import db
 from teleservices.school.models import Student
 from teleservices.tenancy.context import tenant
 from teleservices.tenancy.models import Establishment
+from teleservices.testing import sql_statements
 from tests.test_portal import COLLEGE, LYCEE, configure, set_open
 
 HOME = "/ac-test/accueil"
@@ -30,18 +31,8 @@ def text(response):
 
 def visit(app, client, url=HOME, **kwargs):
     """The page and how many SQL statements it cost."""
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as statements:
         response = client.get(url, **kwargs)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return response, len(statements)
 
 
@@ -316,3 +307,32 @@ def test_a_committed_write_increments_its_counter_which_expires_when_unused(kept
         db.session.commit()
     assert int(redis.get(counter) or 0) > before
     assert 0 < redis.ttl(counter) <= freshness.COUNTER_SECONDS
+
+
+def test_a_kept_page_expires_after_its_lifetime(kept, academy):
+    from redis import Redis
+
+    from teleservices.portal import page_cache
+
+    app, portal = kept
+    portal.child(COLLEGE)
+    visit(app, portal.client)
+    redis = Redis.from_url(app.config["REDIS_URL"])
+    entries = redis.keys(f"{app.extensions[page_cache.PREFIX]}:*")
+    assert entries and all(0 < redis.ttl(entry) <= 60 for entry in entries)
+
+
+def test_a_request_reads_each_generation_once(kept, academy):
+    """What a request keeps is tagged with counters read before its data: a counter changed
+    during the request is read again only by the next one."""
+    from redis import Redis
+
+    app, _portal = kept
+    scope = freshness.academy_scope(academy.id)
+    redis = Redis.from_url(app.config["REDIS_URL"])
+    with app.test_request_context("/ac-test/accueil"):
+        [first] = freshness.generations([scope])
+        redis.incr(freshness.key(app, scope))
+        assert freshness.generations([scope]) == [first]
+    with app.test_request_context("/ac-test/accueil"):
+        assert freshness.generations([scope]) == [first + 1]

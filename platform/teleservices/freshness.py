@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from redis.exceptions import RedisError
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
@@ -53,6 +53,7 @@ from teleservices.tenancy.models import EstablishmentMixin, TenantMixin
 
 ALL = "all"
 PREFIX = "freshness_prefix"
+_READ_KEY = "freshness_read"
 # A counter left unwritten this long is dropped (there is one per account): it then reads 0 again,
 # which no cached value can still hold, since none lives nearly as long.
 COUNTER_SECONDS = 7 * 24 * 3600
@@ -130,15 +131,27 @@ def has_pending() -> bool:
 
 
 def generations(scopes: Sequence[str]) -> list[int] | None:
-    """The current counters of ``scopes`` (one Redis round trip), or None without Redis."""
+    """The counters of ``scopes``, or None without Redis. In a web request each counter is read
+    once (at most one Redis round trip per call), so everything the request keeps is tagged with
+    counters read before its data."""
     if not current_app.config.get("REDIS_URL"):
         return None
-    try:
-        values = redis_connection().mget([key(current_app, scope) for scope in scopes])
-    except RedisError:
-        current_app.logger.warning("Redis injoignable : caches ignorés")
-        return None
-    return [int(value or 0) for value in values]
+    read: dict[str, int] = g.setdefault(_READ_KEY, {}) if has_request_context() else {}
+    missing = [scope for scope in scopes if scope not in read]
+    if missing:
+        try:
+            values = redis_connection().mget([key(current_app, scope) for scope in missing])
+        except RedisError:
+            current_app.logger.warning("Redis injoignable : caches ignorés")
+            return None
+        read.update(zip(missing, (int(value or 0) for value in values), strict=True))
+    return [read[scope] for scope in scopes]
+
+
+def remember(scopes: Sequence[str], counters: Sequence[int]) -> None:
+    """Counters this request read by other means (the portal's Lua lookup): ``generations``
+    answers with them."""
+    g.setdefault(_READ_KEY, {}).update(zip(scopes, counters, strict=True))
 
 
 @functools.cache
@@ -181,14 +194,15 @@ def scope_of_statement(statement: str) -> str | None:
     return _current_academy_scope()
 
 
-def _establishment_owned_tables() -> set[str]:
+@functools.cache
+def _establishment_owned_tables() -> frozenset[str]:
     """The tables of ``EstablishmentMixin`` models: their rows never change establishment (a
     student's may: the students table is not one of them)."""
-    return {
+    return frozenset(
         str(mapper.local_table.name)
         for mapper in db.Model.registry.mappers  # type: ignore[attr-defined]
         if issubclass(mapper.class_, EstablishmentMixin)
-    }
+    )
 
 
 def _values(obj: object, attribute: str) -> set[int]:

@@ -75,15 +75,12 @@ class SnapshotCache:
 
 
 def _request_generations(key: tuple[str, int, int]) -> list[int] | None:
-    """The generations a cached value depends on, read once per request."""
-    read: dict[tuple[str, int, int], list[int] | None] = g.setdefault("portal_generations", {})
-    if key not in read:
-        kind, academy_id, establishment_id = key
-        scopes = [freshness.ALL, freshness.academy_scope(academy_id)]
-        if kind == "establishment":
-            scopes.append(freshness.establishment_scope(establishment_id))
-        read[key] = freshness.generations(scopes)
-    return read[key]
+    """The generations a cached value depends on (read once per request)."""
+    kind, academy_id, establishment_id = key
+    scopes = [freshness.ALL, freshness.academy_scope(academy_id)]
+    if kind == "establishment":
+        scopes.append(freshness.establishment_scope(establishment_id))
+    return freshness.generations(scopes)
 
 
 def _cache() -> SnapshotCache:

@@ -129,6 +129,7 @@ def _serve_cached(endpoint: str | None, values: dict[str, Any] | None) -> None:
         return
     if page is not None and json.loads(generation) == counters:
         abort(current_app.response_class(zlib.decompress(page), mimetype="text/html"))
+    freshness.remember(scopes, counters[: len(scopes)])
     g.setdefault(_PENDING, _Pending(counters[: len(scopes)]))
 
 
